@@ -1,0 +1,153 @@
+// Package cli is Exemplar's command line: it parses arguments, calls the
+// packages that do the work, and prints for people.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1 // the work failed: bad input, invalid definition
+	ExitUsage = 2 // the command line was wrong
+)
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// Env is what a command may touch: its streams, and whether stderr is a
+// terminal (for progress bars).
+type Env struct {
+	Stdout, Stderr io.Writer
+	Interactive    bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "score the built-in programs on bundled sample data and print a summary", runDemo},
+		{"programs", "list, show or validate program definitions", runPrograms},
+		{"score", "score enterprises from a spreadsheet under a program", runScore},
+		{"template", "write the input spreadsheet template of a program", runTemplate},
+	}
+}
+
+// Run runs the command line args (without the program name) and returns
+// the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	env := &Env{Stdout: stdout, Stderr: stderr}
+	if f, ok := stderr.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			env.Interactive = true
+		}
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(stdout)
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, env, args[1:])
+			return exitCode(stderr, c.name, err)
+		}
+	}
+	fmt.Fprintf(stderr, "exemplar: unknown command %q\n\n", args[0])
+	printUsage(stderr)
+	return ExitUsage
+}
+
+func exitCode(stderr io.Writer, name string, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "exemplar %s: %v\nRun 'exemplar %s -h' for help.\n", name, err, name)
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(stderr, "exemplar %s: interrupted\n", name)
+		return ExitError
+	}
+	fmt.Fprintf(stderr, "exemplar %s: %v\n", name, err)
+	return ExitError
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "Exemplar runs enterprise recognition programs: definitions, scoring, decisions.")
+	fmt.Fprintln(w, "\nUsage: exemplar COMMAND [options]\n\nCommands:")
+	cs := commands()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'exemplar COMMAND -h' for a command's options.")
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(env *Env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: exemplar %s\n\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func langFlag(fs *flag.FlagSet) *string {
+	return fs.String("lang", "en", "language of messages: en or zh")
+}
+
+func checkLang(lang string) error {
+	if lang != "en" && lang != "zh" {
+		return usagef("--lang must be en or zh, got %q", lang)
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
+}

@@ -1,0 +1,353 @@
+// Package scoring is the engine: given a compiled program and a table of
+// enterprises × inputs it returns, for every enterprise, its eligibility
+// with each failed gate, the score of every framework node, its band,
+// rank and decision with the reason.
+//
+// The engine is pure and deterministic: the same program and table give
+// the same result, bit for bit, whatever the number of cores. Work is
+// columnar — one column of values per input, year and indicator — and
+// split across cores in chunks of rows; cohort-wide steps (the composite
+// pipeline, ranking) run one column at a time.
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/exemplar/exemplar/internal/program"
+)
+
+// Table is the engine's input: N enterprises, one float64 column per
+// numeric input column of the program (see program.Program), one string
+// column per text input. Missing values are NaN; a table must hold no
+// other NaN or infinity (the readers refuse them).
+type Table struct {
+	N    int
+	Num  [][]float64
+	Text [][]string
+}
+
+// NewTable allocates a table for n enterprises of program p, every value
+// missing.
+func NewTable(p *program.Program, n int) *Table {
+	t := &Table{N: n, Num: make([][]float64, p.NumCols), Text: make([][]string, p.TxtCols)}
+	for c := range t.Num {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = math.NaN()
+		}
+		t.Num[c] = col
+	}
+	for c := range t.Text {
+		t.Text[c] = make([]string, n)
+	}
+	return t
+}
+
+// Options tune a run.
+type Options struct {
+	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// Reuse lets the engine overwrite the table's columns with composite
+	// intermediate values instead of copying them, which halves the memory
+	// of a large composite run. The table must not be used afterwards.
+	Reuse bool
+	// Progress, when set, is called with the rows done so far.
+	Progress func(done, total int)
+}
+
+// Outcome is the decision for one enterprise.
+type Outcome uint8
+
+// Outcomes, from worst to best.
+const (
+	NotEligible Outcome = iota // failed a gate
+	NotScored                  // too few indicators present (data coverage)
+	BelowThreshold
+	OverQuota
+	Pass
+)
+
+func (o Outcome) String() string {
+	return [...]string{"not eligible", "not scored", "below threshold", "over quota", "pass"}[o]
+}
+
+// Result is what the engine returns, column by column; Enterprise gives
+// one enterprise's view of it.
+type Result struct {
+	P *program.Program
+	N int
+	// Cols holds every numeric column: the table's inputs, then one per
+	// indicator (program.Program.Cols()).
+	Cols [][]float64
+	Text [][]string
+	// Gate[g][i] is 1 when enterprise i passed gate g, 0 when it failed,
+	// and -1 when a value the gate needs is missing (which also fails).
+	Gate     [][]int8
+	Eligible []bool
+	// Coverage is the fraction of composite leaves present, per enterprise
+	// (nil when the program has none).
+	Coverage []float64
+	// Score[k][i] is enterprise i's score on framework node k (program
+	// Nodes order); NaN when the enterprise was not scored.
+	Score [][]float64
+	// Lo and Hi bound each node's score over the points the bands allow,
+	// when some band gives a range (program.HasRanges); else nil.
+	Lo, Hi [][]float64
+	// Band[k][i] is the band index of enterprise i on band leaf k, -1 for
+	// none; nil for nodes without bands.
+	Band [][]int8
+	// Rank is 1 for the best decision score. Equal scores share a rank
+	// and the next rank skips ("1224" competition ranking); 0 when not
+	// ranked (not eligible or not scored).
+	Rank []int32
+	// Order lists the ranked enterprises best first, ties broken by the
+	// program's tie-breaks and then by enterprise id ascending; quotas
+	// are filled in this order.
+	Order []int32
+	// ChannelRank is the position within the enterprise's channel in
+	// Order (1-based, 0 when not ranked).
+	ChannelRank []int32
+	Outcome     []Outcome
+	// Composite reports what the pipeline did to each composite leaf.
+	Composite []LeafReport
+}
+
+// Run scores table t under program p.
+func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
+	if len(t.Num) != p.NumCols || len(t.Text) != p.TxtCols {
+		return nil, fmt.Errorf("scoring: table has %d numeric and %d text columns; program %s needs %d and %d", len(t.Num), len(t.Text), p.Def.Name, p.NumCols, p.TxtCols)
+	}
+	n := t.N
+	r := &Result{P: p, N: n, Text: t.Text}
+	r.Cols = make([][]float64, p.Cols())
+	for c := range t.Num {
+		if len(t.Num[c]) != n {
+			return nil, fmt.Errorf("scoring: column %s has %d rows, want %d", p.ColumnName(c), len(t.Num[c]), n)
+		}
+		r.Cols[c] = t.Num[c]
+	}
+	for _, ind := range p.Indicators {
+		r.Cols[ind.Col] = make([]float64, n)
+	}
+	r.Gate = make([][]int8, len(p.Gates))
+	for g := range r.Gate {
+		r.Gate[g] = make([]int8, n)
+	}
+	r.Eligible = make([]bool, n)
+	r.Score = make([][]float64, len(p.Nodes))
+	r.Band = make([][]int8, len(p.Nodes))
+	for k, node := range p.Nodes {
+		if node.Kind != program.NodeComposite {
+			r.Score[k] = make([]float64, n)
+		}
+		if node.Kind == program.NodeBands {
+			r.Band[k] = make([]int8, n)
+		}
+	}
+	if p.HasRanges {
+		r.Lo = make([][]float64, len(p.Nodes))
+		r.Hi = make([][]float64, len(p.Nodes))
+		for k := range p.Nodes {
+			r.Lo[k] = make([]float64, n)
+			r.Hi[k] = make([]float64, n)
+		}
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Pass 1, by chunks of rows: indicators, gates, points and bands.
+	parallelChunks(n, workers, opt.Progress, func(e *evaluator, lo, hi int) {
+		r.rowPass(e, lo, hi)
+	})
+	// Pass 2, by columns over the cohort: the composite pipeline.
+	if p.HasComposite {
+		if err := r.composite(opt, workers); err != nil {
+			return nil, err
+		}
+	}
+	// Pass 3, by chunks again: aggregate up the framework.
+	var aggErr atomic.Pointer[error]
+	parallelChunks(n, workers, nil, func(_ *evaluator, lo, hi int) {
+		if err := r.aggregate(lo, hi); err != nil {
+			aggErr.CompareAndSwap(nil, &err)
+		}
+	})
+	if e := aggErr.Load(); e != nil {
+		return nil, *e
+	}
+	r.rank()
+	r.decide()
+	return r, nil
+}
+
+// parallelChunks calls f on consecutive chunks of [0, n) from workers
+// goroutines; each goroutine has its own evaluator.
+func parallelChunks(n, workers int, progress func(done, total int), f func(e *evaluator, lo, hi int)) {
+	chunks := (n + chunkRows - 1) / chunkRows
+	workers = min(workers, chunks)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := &evaluator{}
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				lo := c * chunkRows
+				hi := min(lo+chunkRows, n)
+				f(e, lo, hi)
+				if progress != nil {
+					progress(int(done.Add(int64(hi-lo))), n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *Result) rowPass(e *evaluator, lo, hi int) {
+	p := r.P
+	e.cols = r.Cols
+	m := hi - lo
+	for _, ind := range p.Indicators {
+		out := r.Cols[ind.Col][lo:hi]
+		v := e.eval(ind.Expr.Root, lo, out)
+		if &v[0] != &out[0] {
+			copy(out, v)
+		}
+		// A division by zero or the like yields ±Inf: treat as missing,
+		// so no infinity reaches a score.
+		for i, x := range out {
+			if math.IsInf(x, 0) {
+				out[i] = math.NaN()
+			}
+		}
+	}
+	elig := r.Eligible[lo:hi]
+	for i := range elig {
+		elig[i] = true
+	}
+	buf := e.get(m)
+	for g, gate := range p.Gates {
+		v := e.eval(gate.Expr.Root, lo, buf)
+		st := r.Gate[g][lo:hi]
+		for i, x := range v {
+			switch {
+			case isNaN(x):
+				st[i] = -1
+				elig[i] = false
+			case x != 0:
+				st[i] = 1
+			default:
+				st[i] = 0
+				elig[i] = false
+			}
+		}
+	}
+	for _, node := range p.Nodes {
+		switch node.Kind {
+		case program.NodePoints:
+			v := e.eval(node.Points.Root, lo, buf)
+			s := r.Score[node.Index][lo:hi]
+			for i, x := range v {
+				if isNaN(x) {
+					x = 0
+				}
+				if x < 0 {
+					x = 0
+				}
+				if node.Max != nil && x > *node.Max {
+					x = *node.Max
+				}
+				s[i] = x
+			}
+			if r.Lo != nil {
+				copy(r.Lo[node.Index][lo:hi], s)
+				copy(r.Hi[node.Index][lo:hi], s)
+			}
+		case program.NodeBands:
+			r.bands(e, node, lo, hi, buf)
+		}
+	}
+	e.put()
+}
+
+// bands scores a band leaf: the first band that matches gives the range;
+// an expert's fixed points (clamped into the range) or the program's
+// band_points choice gives the score.
+func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []float64) {
+	m := hi - lo
+	band := r.Band[node.Index][lo:hi]
+	for i := range band {
+		band[i] = -1
+	}
+	var val []float64
+	if node.Value != nil {
+		val = e.eval(node.Value.Root, lo, e.get(m))
+	}
+	for b, bi := range node.Bands {
+		var cond []float64
+		if bi.When != nil {
+			cond = e.eval(bi.When.Root, lo, buf)
+		}
+		for i := range band {
+			if band[i] >= 0 {
+				continue
+			}
+			var hit bool
+			switch {
+			case bi.AtLeast != nil:
+				hit = val[i] >= *bi.AtLeast
+			case bi.Above != nil:
+				hit = val[i] > *bi.Above
+			default:
+				hit = cond[i] == 1
+			}
+			if hit {
+				band[i] = int8(b)
+			}
+		}
+	}
+	if node.Value != nil {
+		e.put()
+	}
+	var fixed []float64
+	if node.Fixed != nil {
+		fixed = r.Cols[node.Fixed.Col][lo:hi]
+	}
+	pick := r.P.Def.Scoring.BandPoints
+	s := r.Score[node.Index][lo:hi]
+	for i, b := range band {
+		var l, h float64
+		if b >= 0 {
+			pts := node.Bands[b].Points
+			l, h = pts[0], pts[1]
+		}
+		var x float64
+		switch {
+		case fixed != nil && !isNaN(fixed[i]):
+			x = min(max(fixed[i], l), h)
+			l, h = x, x
+		case pick == "high":
+			x = h
+		case pick == "mid":
+			x = (l + h) / 2
+		default:
+			x = l
+		}
+		s[i] = x
+		if r.Lo != nil {
+			r.Lo[node.Index][lo+i] = l
+			r.Hi[node.Index][lo+i] = h
+		}
+	}
+}
