@@ -111,7 +111,7 @@ func read(p *program.Program, r *sheet.Reader, path string, opt Options) (*scori
 		}
 		for y := 0; y < in.Years; y++ {
 			if _, ok := seen[fmt.Sprintf("%s[%d]", in.ID, y)]; !ok {
-				col.add(&sheet.Error{File: path, Row: 1, Err: fmt.Errorf("required column missing: %s", Header(in, y))})
+				col.add(&sheet.Error{File: path, Row: 1, Err: fmt.Errorf("required column missing: %s (input %s)", Header(in, y), in.ID)})
 			}
 		}
 	}

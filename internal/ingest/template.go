@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/exemplar/exemplar/internal/program"
@@ -97,7 +98,7 @@ func WriteTemplate(p *program.Program, path, lang string) error {
 			if in.Unit == "persons" || in.Unit == "count" {
 				v.Kind = "whole"
 			}
-			v.Min, v.Max = -1e15, 1e15
+			v.Min, v.Max = math.Inf(-1), math.Inf(1)
 			if in.Min != nil {
 				v.Min = *in.Min
 			}

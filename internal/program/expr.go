@@ -96,7 +96,6 @@ var reservedNames = map[string]bool{
 
 var (
 	tFloat  = reflect.TypeOf(float64(0))
-	tFloats = reflect.TypeOf([]float64(nil))
 	tBool   = reflect.TypeOf(false)
 	tString = reflect.TypeOf("")
 )
