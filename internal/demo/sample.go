@@ -139,10 +139,10 @@ func hnteRow(rng *rand.Rand, k int) row {
 	r.flag("supported_field", rng.Float64() > 0.03)
 	staff := math.Round(logNormal(rng, 180, 0.9)) + 10
 	r.set("staff_total", staff)
-	r.set("staff_tech", math.Round(staff*(0.06+0.3*rng.Float64())))
-	sales := series(rng, round(logNormal(rng, 9000, 1.2), 1), 0.15, 0.2)
+	r.set("staff_tech", math.Round(staff*(0.08+0.3*rng.Float64())))
+	sales := series(rng, round(logNormal(rng, 9000, 1.2), 1), 0.2, 0.15)
 	r.yearly("sales", sales[:]...)
-	intensity := 0.025 + 0.07*rng.Float64()
+	intensity := 0.038 + 0.06*rng.Float64()
 	rd := [3]float64{}
 	dom := [3]float64{}
 	for y := range rd {
@@ -153,21 +153,21 @@ func hnteRow(rng *rand.Rand, k int) row {
 	r.yearly("rd", rd[:]...)
 	r.yearly("rd_domestic", dom[:]...)
 	r.set("total_revenue", round(sales[2]*1.03, 1))
-	r.set("hitech_revenue", round(sales[2]*(0.45+0.55*rng.Float64()), 1))
+	r.set("hitech_revenue", round(sales[2]*(0.55+0.45*rng.Float64()), 1))
 	r.flag("major_accident", rng.Float64() < 0.02)
-	r.set("ip_advancement_points", float64(2+rng.IntN(7)))
-	r.set("ip_support_points", float64(2+rng.IntN(7)))
-	r.set("ip_class1", float64(rng.IntN(4)))
+	r.set("ip_advancement_points", float64(4+rng.IntN(5)))
+	r.set("ip_support_points", float64(4+rng.IntN(5)))
+	r.set("ip_class1", float64(rng.IntN(3)))
 	r.set("ip_class2", float64(rng.IntN(9)))
 	r.flag("ip_own_rd", rng.Float64() > 0.15)
-	r.set("ip_acquisition_points", float64(1+rng.IntN(6)))
+	r.set("ip_acquisition_points", float64(3+rng.IntN(4)))
 	r.set("standards_points", float64(rng.IntN(3)))
-	tr := [3]float64{float64(rng.IntN(7)), float64(rng.IntN(7)), float64(rng.IntN(7))}
+	tr := [3]float64{float64(2 + rng.IntN(6)), float64(2 + rng.IntN(6)), float64(3 + rng.IntN(5))}
 	r.yearly("transformations", tr[:]...)
-	r.set("org_rules_points", float64(1+rng.IntN(6)))
-	r.set("org_body_points", float64(1+rng.IntN(6)))
-	r.set("org_transfer_points", float64(rng.IntN(5)))
-	r.set("org_talent_points", float64(rng.IntN(5)))
+	r.set("org_rules_points", float64(2+rng.IntN(5)))
+	r.set("org_body_points", float64(2+rng.IntN(5)))
+	r.set("org_transfer_points", float64(1+rng.IntN(4)))
+	r.set("org_talent_points", float64(1+rng.IntN(4)))
 	assets := series(rng, round(logNormal(rng, 12000, 1.0), 1), 0.12, 0.15)
 	r.yearly("total_assets", assets[:]...)
 	var liab [3]float64
@@ -203,7 +203,7 @@ func tideRow(rng *rand.Rand, k int, p *program.Program) row {
 	}
 	r.flag("innovation_effect", true)
 	r.set("employees", math.Round(logNormal(rng, 3000, 0.9)))
-	sales := series(rng, round(logNormal(rng, 400000, 1.0), 1), 0.08, 0.08)
+	sales := series(rng, round(logNormal(rng, 400000, 1.0), 1), 0.1, 0.05)
 	r.yearly("sales", sales[:]...)
 	r.set("total_assets", round(sales[2]*(1+rng.Float64()), 1))
 	intensity := 0.032 + 0.05*rng.Float64()
@@ -214,7 +214,7 @@ func tideRow(rng *rand.Rand, k int, p *program.Program) row {
 	margin := 0.02 + 0.1*rng.Float64()
 	for y := range rd {
 		rd[y] = round(sales[y]*(intensity+0.004*rng.NormFloat64()), 1)
-		profit[y] = round(sales[y]*margin*(0.9+0.2*rng.Float64()), 1)
+		profit[y] = round(sales[y]*margin*(0.97+0.06*rng.Float64()), 1)
 	}
 	rd[2] = math.Max(rd[2], 0)
 	if rng.Float64() < 0.04 {

@@ -356,3 +356,27 @@ func TestHNTECapsAndRanges(t *testing.T) {
 		t.Errorf("unfixed total %v [%v, %v], want 70 [70, 78]", root.Score, root.Lo, root.Hi)
 	}
 }
+
+func TestFormatValue(t *testing.T) {
+	cases := []struct {
+		v          float64
+		unit, lang string
+		want       string
+	}{
+		{na, "万元", "en", "missing"},
+		{na, "", "zh", "缺失"},
+		{1234567, "万元", "en", "1,234,567 万元"},
+		{-1234.5, "", "en", "-1,234.5"},
+		{2.58049, "%", "en", "2.58%"},
+		{60, "%", "en", "60%"},
+		{0.1 + 0.2, "", "en", "0.3"},
+		{300, "persons", "zh", "300 人"},
+		{300, "persons", "en", "300 persons"},
+		{0.5, "years", "en", "0.5 years"},
+	}
+	for _, c := range cases {
+		if got := FormatValue(c.v, c.unit, c.lang); got != c.want {
+			t.Errorf("FormatValue(%v, %q, %s) = %q, want %q", c.v, c.unit, c.lang, got, c.want)
+		}
+	}
+}

@@ -186,8 +186,8 @@ func (r *Result) reason(e *Enterprise) program.Text {
 }
 
 // FormatValue renders a value for people: "missing" for NaN, whole
-// numbers with thousands separators, others to at most 4 decimals,
-// followed by the unit.
+// numbers with thousands separators, others to at most 4 decimals (2 for
+// percentages), followed by the unit.
 func FormatValue(v float64, unit, lang string) string {
 	if isNaN(v) {
 		if lang == "zh" {
@@ -195,11 +195,17 @@ func FormatValue(v float64, unit, lang string) string {
 		}
 		return "missing"
 	}
+	// Percentages read best with two decimals; other values keep four.
+	digits := 4
+	if unit == "%" {
+		digits = 2
+		v = math.Round(v*100) / 100
+	}
 	var s string
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		s = groupThousands(strconv.FormatInt(int64(v), 10))
 	} else {
-		s = strconv.FormatFloat(v, 'f', 4, 64)
+		s = strconv.FormatFloat(v, 'f', digits, 64)
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 		if dot := strings.IndexByte(s, '.'); dot > 0 {
 			s = groupThousands(s[:dot]) + s[dot:]
