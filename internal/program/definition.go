@@ -134,7 +134,11 @@ type Scoring struct {
 type Pipeline struct {
 	// Coverage drops (marks not scored) enterprises with less than this
 	// fraction of composite leaves present. 0 disables.
-	Coverage  float64   `yaml:"coverage"`
+	Coverage float64 `yaml:"coverage"`
+	// Screen says when coverage is measured: "before" imputation (the
+	// default: an enterprise's own data) or "after" it (COINr's reference
+	// pipeline, where imputation usually leaves nothing to screen).
+	Screen    string    `yaml:"screen"`
 	Impute    Impute    `yaml:"impute"`
 	Outliers  Outliers  `yaml:"outliers"`
 	Normalise Normalise `yaml:"normalise"`

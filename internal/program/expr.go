@@ -114,7 +114,7 @@ func exprOptions(env map[string]any) []expr.Option {
 		expr.DisableAllBuiltins(),
 		expr.Optimize(false),
 		expr.Function("present", unreachable, new(func(float64) bool), new(func(string) bool), new(func(bool) bool)),
-		expr.Function("coalesce", unreachable, new(func(float64, float64) float64)),
+		expr.Function("coalesce", unreachable, new(func(...float64) float64)),
 		expr.Function("clamp", unreachable, new(func(float64, float64, float64) float64)),
 	}
 	for _, name := range []string{"abs", "log", "sqrt", "floor", "ceil", "round"} {

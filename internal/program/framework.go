@@ -48,6 +48,13 @@ func (p *Program) validatePipeline(ps *problems) {
 	if pl.Coverage < 0 || pl.Coverage > 1 {
 		ps.add("scoring.pipeline.coverage", "must be a fraction between 0 and 1, got %v", pl.Coverage)
 	}
+	switch pl.Screen {
+	case "":
+		pl.Screen = "before"
+	case "before", "after":
+	default:
+		ps.add("scoring.pipeline.screen", "must be before or after (imputation), got %q", pl.Screen)
+	}
 	if !slices.Contains(imputeMethods, pl.Impute.Method) {
 		ps.add("scoring.pipeline.impute.method", "unknown method %q; use none, mean, median, group_mean or group_median", pl.Impute.Method)
 	}

@@ -49,6 +49,32 @@ func (r *Result) composite(opt Options, workers int) error {
 			}
 		}
 	}
+	cols := make([][]float64, len(leaves))
+	for k, leaf := range leaves {
+		cols[k] = r.Score[leaf.Index]
+	}
+	// screen measures data coverage and blanks the enterprises below the
+	// program's minimum, so that they weigh in no later statistic.
+	var screened []int
+	screen := func() error {
+		cov, err := composite.Coverage(cols, r.N)
+		if err != nil {
+			return fmt.Errorf("scoring: coverage: %w", err)
+		}
+		r.Coverage = cov
+		for i, c := range cov {
+			if pl.Coverage > 0 && r.Eligible[i] && c < pl.Coverage {
+				screened = append(screened, i)
+			}
+		}
+		blank(cols, screened)
+		return nil
+	}
+	if pl.Screen != "after" {
+		if err := screen(); err != nil {
+			return err
+		}
+	}
 	groups, ngroups := r.groups(pl.Impute.Group)
 	r.Composite = make([]LeafReport, len(leaves))
 	var mu sync.Mutex
@@ -61,7 +87,7 @@ func (r *Result) composite(opt Options, workers int) error {
 		}
 	}
 	forEach(len(leaves), workers, func(k int) {
-		col := r.Score[leaves[k].Index]
+		col := cols[k]
 		rep := &r.Composite[k]
 		rep.Node = leaves[k].ID
 		var err error
@@ -82,23 +108,13 @@ func (r *Result) composite(opt Options, workers int) error {
 	if firstErr != nil {
 		return firstErr
 	}
-	cols := make([][]float64, len(leaves))
-	for k, leaf := range leaves {
-		cols[k] = r.Score[leaf.Index]
-	}
-	cov, err := composite.Coverage(cols, r.N)
-	if err != nil {
-		return fmt.Errorf("scoring: coverage: %w", err)
-	}
-	r.Coverage = cov
-	if pl.Coverage > 0 {
-		for i, c := range r.Coverage {
-			if r.Eligible[i] && c < pl.Coverage {
-				for _, col := range cols {
-					col[i] = math.NaN()
-				}
-			}
+	if pl.Screen == "after" {
+		if err := screen(); err != nil {
+			return err
 		}
+	} else {
+		// Imputation filled the screened-out rows too: blank them again.
+		blank(cols, screened)
 	}
 	forEach(len(leaves), workers, func(k int) {
 		leaf := leaves[k]
@@ -128,6 +144,15 @@ func (r *Result) composite(opt Options, workers int) error {
 		}
 	})
 	return firstErr
+}
+
+// blank sets rows to missing in every column.
+func blank(cols [][]float64, rows []int) {
+	for _, col := range cols {
+		for _, i := range rows {
+			col[i] = math.NaN()
+		}
+	}
 }
 
 func normalise(col []float64, n program.Normalise, leaf *program.NodeInfo) error {
