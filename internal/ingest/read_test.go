@@ -42,12 +42,14 @@ scoring:
 
 func tinyProgram(t *testing.T) *program.Program {
 	t.Helper()
-	p, err := program.Load([]byte(tiny), "tiny.yaml")
+	p, err := loadTiny()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
+
+func loadTiny() (*program.Program, error) { return program.Load([]byte(tiny), "tiny.yaml") }
 
 // Valid credit codes (check characters computed by GB 32100-2015).
 const (
