@@ -336,3 +336,71 @@ func TestEmptyTable(t *testing.T) {
 		}
 	}
 }
+
+// combinedProgram adds band points and a composite sub-index.
+const combinedProgram = `
+schema: exemplar/v1
+name: combo
+title: {en: Combined}
+years: 1
+id: code
+inputs:
+  - {id: code, kind: text}
+  - {id: patents, unit: count}
+  - {id: x1}
+  - {id: x2}
+scoring:
+  model: combined
+  pipeline:
+    normalise: {method: minmax, low: 0, high: 100}
+  framework:
+    id: total
+    aggregate: sum
+    children:
+      - id: ip
+        max: 30
+        value: patents
+        bands:
+          - {label: A, at_least: 10, points: [25, 30]}
+          - {label: B, at_least: 1, points: [10, 20]}
+          - {label: C, when: "true", points: [0, 0]}
+      - id: index
+        weight: 0.7
+        aggregate: arithmetic
+        children:
+          - {id: l1, indicator: x1, weight: 3}
+          - {id: l2, indicator: x2, direction: -1}
+`
+
+func TestCombinedBandsAndComposite(t *testing.T) {
+	p := load(t, combinedProgram)
+	tab := NewTable(p, 3)
+	pat, _ := p.Input("patents")
+	x1, _ := p.Input("x1")
+	x2, _ := p.Input("x2")
+	for i, row := range [][3]float64{{12, 10, 5}, {3, 20, 1}, {0, 30, 3}} {
+		tab.Text[0][i] = string(rune('a' + i))
+		tab.Num[pat.Col][i], tab.Num[x1.Col][i], tab.Num[x2.Col][i] = row[0], row[1], row[2]
+	}
+	r, err := Run(p, tab, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// x1 10,20,30 → 0,50,100; x2 5,1,3 reversed → 0,100,50.
+	// index = (3·l1 + l2)/4 → 0, 62.5, 87.5; total = band low + 0.7·index.
+	want := []struct{ total, lo, hi float64 }{
+		{25, 25, 30},
+		{10 + 0.7*62.5, 10 + 0.7*62.5, 20 + 0.7*62.5},
+		{0.7 * 87.5, 0.7 * 87.5, 0.7 * 87.5},
+	}
+	for i, w := range want {
+		e := r.Enterprise(i)
+		root := e.Scores[p.Root().Index]
+		if math.Abs(root.Score-w.total) > 1e-9 || math.Abs(root.Lo-w.lo) > 1e-9 || math.Abs(root.Hi-w.hi) > 1e-9 {
+			t.Errorf("enterprise %d: total %v [%v, %v], want %v [%v, %v]", i, root.Score, root.Lo, root.Hi, w.total, w.lo, w.hi)
+		}
+	}
+	if r.Rank[0] != 3 || r.Rank[1] != 2 || r.Rank[2] != 1 { // 25, 53.75, 61.25
+		t.Errorf("ranks %v", r.Rank)
+	}
+}
