@@ -58,7 +58,12 @@ func tableLayout(r *scoring.Result, lang string) layout {
 	if p.ChannelInput != nil && p.ChannelInput.Kind == program.KindChoice {
 		h = append(h, p.ChannelInput.ID)
 	}
-	h = append(h, "outcome", "reason", "eligible", "failed_gates", "rank", "channel_rank", "score")
+	h = append(h, "outcome", "reason", "eligible", "failed_gates", "rank")
+	channels := p.ChannelInput != nil
+	if channels {
+		h = append(h, "channel_rank")
+	}
+	h = append(h, "score")
 	ranged := p.HasRanges
 	if ranged {
 		h = append(h, "score_low", "score_high")
@@ -87,8 +92,11 @@ func tableLayout(r *scoring.Result, lang string) layout {
 		for _, f := range e.Failures {
 			failed = append(failed, f.Gate)
 		}
-		row = append(row, e.Outcome.String(), e.Reason.In(lang), yesNo(e.Eligible), strings.Join(failed, " "),
-			intOrBlank(e.Rank), intOrBlank(e.ChannelRank), num(e.Total))
+		row = append(row, e.Outcome.String(), e.Reason.In(lang), yesNo(e.Eligible), strings.Join(failed, " "), intOrBlank(e.Rank))
+		if channels {
+			row = append(row, intOrBlank(e.ChannelRank))
+		}
+		row = append(row, num(e.Total))
 		root := e.Scores[p.DecisionNode.Index]
 		if ranged {
 			row = append(row, num(root.Lo), num(root.Hi))
