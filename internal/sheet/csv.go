@@ -21,12 +21,10 @@ type csvSource struct {
 	endLine int   // last physical line of that row
 }
 
-// openCSV prepares f for reading CSV. The rules: UTF-8 only, with or without
-// a byte-order mark (UTF-16 and invalid UTF-8 are refused, with the row);
-// the separator is ",", ";" or a tab, whichever occurs most often outside
-// quotes in the first lines; quotes follow RFC 4180 strictly (a stray quote
-// is an ErrSyntax error, not guessed around); rows may have different
-// numbers of values, which Reader checks against the header.
+// openCSV prepares f for reading CSV by the rules that Open states: it drops
+// a UTF-8 byte-order mark and picks the separator. Invalid UTF-8 is reported
+// row by row, and rows of different lengths are checked by Reader against
+// the header (FieldsPerRecord is -1).
 func openCSV(f *os.File, size int64) (*csvSource, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	s := &csvSource{f: f, size: size}

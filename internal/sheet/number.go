@@ -39,7 +39,7 @@ func (e *NumberError) Unwrap() error { return ErrNotNumber }
 //   - accounting negatives as Excel displays (and CSV exports) them: "(1,234.5)".
 //
 // It rejects, each with a *NumberError that says why: empty text, NaN and
-// infinities, hexadecimal, letters or any other text (units such as "万元"
+// infinities, Excel's error values ("#DIV/0!", "#N/A", …), hexadecimal, letters or any other text (units such as "万元"
 // included), a "%" sign (the caller decides what a percentage means for its
 // column), "," used as a decimal comma ("1,5"), spaces inside the number
 // ("1 234"), several decimal points, and values beyond ±1.8e308. A negative
@@ -163,6 +163,8 @@ func numberSyntax(t string) string {
 func reject(t string) string {
 	lower := strings.ToLower(strings.TrimLeft(t, "+-"))
 	switch {
+	case excelErrors[strings.ToUpper(t)]:
+		return "an Excel error value: correct the formula, or leave the cell empty"
 	case lower == "nan" || strings.HasPrefix(lower, "inf") || lower == "∞":
 		return "not a finite number"
 	case strings.HasPrefix(lower, "0x") || strings.HasPrefix(lower, "0b") || strings.HasPrefix(lower, "0o"):
@@ -180,6 +182,13 @@ func reject(t string) string {
 		}
 	}
 	return ""
+}
+
+// excelErrors are the error values a formula cell can hold (and that a
+// workbook stores as its value).
+var excelErrors = map[string]bool{
+	"#NULL!": true, "#DIV/0!": true, "#VALUE!": true, "#REF!": true, "#NAME?": true,
+	"#NUM!": true, "#N/A": true, "#GETTING_DATA": true, "#SPILL!": true, "#CALC!": true,
 }
 
 // grouped reports whether s (digits and commas, at least one comma) is a

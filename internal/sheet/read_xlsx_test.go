@@ -149,6 +149,8 @@ func TestReadXLSXSheets(t *testing.T) {
 
 	// A single-sheet workbook's errors do not name the sheet.
 	one := xlsxFile(t, dir, "one.xlsx", [][]any{{"A"}, {"1", "2"}})
+	e = openErr(t, one, Options{Sheet: "Data"}, ErrUnknownSheet)
+	contains(t, e.Error(), `no such sheet "Data": the workbook has one sheet, "Sheet1"`)
 	r = mustOpen(t, one, Options{})
 	_, _, err = r.Next()
 	if strings.Contains(err.Error(), "sheet") {
@@ -171,7 +173,7 @@ func TestReadXLSXDamaged(t *testing.T) {
 	t.Run("truncated", func(t *testing.T) {
 		path := textFile(t, dir, "half.xlsx", string(data[:len(data)/2]))
 		e := openErr(t, path, Options{}, ErrCorrupt)
-		contains(t, e.Error(), "incomplete or damaged", "do it again")
+		contains(t, e.Error(), "damaged file: the XLSX file is cut short", "do it again")
 	})
 	t.Run("flipped byte", func(t *testing.T) {
 		// Damage the compressed worksheet: excelize alone would read it

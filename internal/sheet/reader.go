@@ -62,19 +62,27 @@ type source interface {
 	close() error
 }
 
-// Open opens the file at path for reading rows. It decides the format by
-// content, not by name: a zip (PK\x03\x04) is read as an XLSX workbook;
-// otherwise the file is read as CSV only if its extension is .csv, .txt or
-// .tsv and it is text (see the CSV rules in openCSV). It then reads up to
-// the header row.
+// Open opens the file at path for reading rows, and reads up to its header
+// row. It decides the format by content, not by name: a zip (PK\x03\x04)
+// is read as an XLSX workbook; anything else is read as CSV only if its
+// extension is .csv, .txt or .tsv and it is text.
 //
-// Every error is an *Error naming the file (and row and column when it is
-// about one), wrapping one of: ErrEmptyFile; ErrCorrupt (a truncated or
-// damaged file); ErrNotSpreadsheet (e.g. a PDF or PNG renamed .xlsx);
-// ErrLegacyFormat (an Excel 97-2003 .xls: save as .xlsx); ErrEncrypted;
-// ErrTooLarge (unpacks beyond UnzipSizeLimit); ErrUnknownSheet (the message
-// lists the sheets); ErrNoHeader; ErrDuplicateHeader; ErrEncoding; or the
-// error of the operating system (errors.Is(err, fs.ErrNotExist) works).
+// XLSX: the parts are checked (sizes against UnzipSizeLimit, checksums)
+// before excelize streams the sheet with f.Rows, so a zip bomb or a damaged
+// file is refused instead of read short. CSV: UTF-8 only, with or without a
+// byte-order mark; the separator is ",", ";" or tab, whichever occurs most
+// outside quotes in the first lines; quotes follow RFC 4180 strictly (no
+// LazyQuotes); each row must have a value, maybe empty, for every column of
+// the header.
+//
+// Every error is an *Error naming the file (and the row and column when it
+// is about one), wrapping one of: ErrEmptyFile; ErrCorrupt (a truncated or
+// damaged file); ErrNotSpreadsheet (e.g. a PDF or PNG renamed .xlsx, a web
+// page named .xls); ErrLegacyFormat (an Excel 97-2003 .xls: save as
+// .xlsx); ErrEncrypted; ErrTooLarge; ErrUnknownSheet (the message lists the
+// sheets); ErrNoHeader; ErrDuplicateHeader; ErrEncoding (UTF-16, or invalid
+// UTF-8: save as UTF-8); or the operating system's error (errors.Is(err,
+// fs.ErrNotExist) works).
 func Open(path string, opt Options) (*Reader, error) {
 	name := opt.Name
 	if name == "" {

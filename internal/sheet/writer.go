@@ -213,7 +213,9 @@ func (w *Writer) WriteRow(cells []any) error {
 	if w.cw == nil {
 		return w.writeXLSX(vals)
 	}
-	rec := make([]string, len(vals))
+	// Pad to the header: a CSV row with fewer values than its header reads
+	// as damaged (see Reader.Next).
+	rec := make([]string, max(len(vals), len(w.header)))
 	for j, v := range vals {
 		rec[j] = csvText(v)
 	}
@@ -229,6 +231,9 @@ func plainValue(v any) (any, error) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("%w value %v: a cell holds finite numbers only", ErrUnsupported, x)
+		}
+		if x == 0 {
+			return 0.0, nil // not "-0"
 		}
 		return x, nil
 	}

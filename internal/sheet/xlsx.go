@@ -37,28 +37,29 @@ type xlsxSource struct {
 // opened as f) and opens the sheet named sheet ("" = first) for streaming.
 // It returns the sheet's name to show in errors, "" for a workbook with a
 // single sheet.
-func openXLSX(f *os.File, size int64, path, sheet string) (*xlsxSource, string, error) {
+func openXLSX(f *os.File, size int64, path, sheet string) (src *xlsxSource, label string, err error) {
+	var wb *excelize.File
+	defer func() {
+		if err != nil && wb != nil {
+			wb.Close() // removes excelize's temporary files
+		}
+	}()
+	defer recoverCorrupt(&err) // runs first
 	if err := checkZip(f, size); err != nil {
 		return nil, "", err
 	}
-	xmlLimit := min(UnzipXMLSizeLimit, UnzipSizeLimit)
-	wb, err := excelize.OpenFile(path, excelize.Options{
+	wb, err = excelize.OpenFile(path, excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    UnzipSizeLimit,
-		UnzipXMLSizeLimit: xmlLimit,
+		UnzipXMLSizeLimit: min(UnzipXMLSizeLimit, UnzipSizeLimit),
 	})
 	if err != nil {
-		if wb != nil {
-			wb.Close()
-		}
 		return nil, "", fmt.Errorf("%w: the workbook cannot be read (%v); open it in Excel and save it again", ErrCorrupt, err)
 	}
-	s := &xlsxSource{f: wb}
 	sheets := wb.GetSheetList()
 	name := ""
 	switch {
 	case len(sheets) == 0:
-		wb.Close()
 		return nil, "", fmt.Errorf("%w: the workbook has no sheets", ErrNoHeader)
 	case sheet == "":
 		name = sheets[0]
@@ -70,12 +71,15 @@ func openXLSX(f *os.File, size int64, path, sheet string) (*xlsxSource, string, 
 			}
 		}
 		if name == "" {
-			wb.Close()
-			return nil, "", fmt.Errorf("%w %q: the workbook has the sheets %s", ErrUnknownSheet, sheet, quoteList(sheets))
+			has := "the sheets " + quoteList(sheets)
+			if len(sheets) == 1 {
+				has = "one sheet, " + quoteList(sheets)
+			}
+			return nil, "", fmt.Errorf("%w %q: the workbook has %s", ErrUnknownSheet, sheet, has)
 		}
 	}
+	s := &xlsxSource{f: wb}
 	if s.rows, err = wb.Rows(name); err != nil {
-		wb.Close()
 		return nil, "", fmt.Errorf("%w: sheet %q cannot be read (%v); is it a chart sheet?", ErrCorrupt, name, err)
 	}
 	if dim, err := wb.GetSheetDimension(name); err == nil {
@@ -85,7 +89,6 @@ func openXLSX(f *os.File, size int64, path, sheet string) (*xlsxSource, string, 
 			}
 		}
 	}
-	label := ""
 	if len(sheets) > 1 {
 		label = name
 	}
@@ -101,7 +104,7 @@ func openXLSX(f *os.File, size int64, path, sheet string) (*xlsxSource, string, 
 func checkZip(f *os.File, size int64) error {
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		return fmt.Errorf("%w: the XLSX file is incomplete or damaged (%v); if it was uploaded or copied, do it again", ErrCorrupt, err)
+		return fmt.Errorf("%w: the XLSX file is cut short or its zip structure is broken (%v); if it was uploaded or copied, do it again", ErrCorrupt, err)
 	}
 	var total uint64
 	has := map[string]bool{}
@@ -151,7 +154,8 @@ func checkPart(zf *zip.File) error {
 	return err
 }
 
-func (s *xlsxSource) next() ([]string, int, error) {
+func (s *xlsxSource) next() (cells []string, row int, err error) {
+	defer recoverCorrupt(&err)
 	// Rows.Next is called once per row number, empty rows included, so the
 	// count of calls is the row number.
 	if !s.rows.Next() {
@@ -164,7 +168,7 @@ func (s *xlsxSource) next() ([]string, int, error) {
 		return nil, 0, io.EOF
 	}
 	s.row++
-	cells, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	cells, err = s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, s.row, &Error{Row: s.row, Err: fmt.Errorf("%w: the row cannot be read (%v)", ErrCorrupt, err)}
 	}
@@ -184,6 +188,15 @@ func (s *xlsxSource) close() error {
 		err = cerr
 	}
 	return err
+}
+
+// recoverCorrupt turns a panic inside excelize, on a workbook malformed in
+// a way it does not expect, into ErrCorrupt: a bad upload must not bring
+// the server down.
+func recoverCorrupt(err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("%w: the workbook cannot be read (%v); open it in Excel and save it again", ErrCorrupt, p)
+	}
 }
 
 // quoteList renders names as "a", "b" and "c".
