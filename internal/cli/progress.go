@@ -33,12 +33,14 @@ func (p *progress) fraction(done, total int) {
 	p.draw(fmt.Sprintf("%s [%s%s] %3.0f%% %d/%d", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), 100*f, done, total))
 }
 
-// count reports rows done when the total is unknown.
-func (p *progress) count(done int) {
+// rows reports rows read and the fraction of the input they make.
+func (p *progress) rows(n int, fraction float64) {
 	if !p.due() {
 		return
 	}
-	p.draw(fmt.Sprintf("%s: %d rows", p.label, done))
+	const width = 30
+	fill := min(int(fraction*width), width)
+	p.draw(fmt.Sprintf("%s [%s%s] %3.0f%% %d rows", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill), 100*fraction, n))
 }
 
 func (p *progress) due() bool {

@@ -46,7 +46,7 @@ func runScore(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	bar := newProgress(env, "reading "+filepath.Base(*in))
-	t, err := ingest.Read(p, *in, ingest.Options{Sheet: *sheetName, IgnoreUnknown: *ignore, Progress: bar.count})
+	t, err := ingest.Read(p, *in, ingest.Options{Sheet: *sheetName, IgnoreUnknown: *ignore, Progress: bar.rows})
 	bar.done()
 	if err != nil {
 		return err

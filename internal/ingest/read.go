@@ -21,8 +21,9 @@ type Options struct {
 	IgnoreUnknown bool
 	// MaxErrors stops collecting after this many bad cells (default 50).
 	MaxErrors int
-	// Progress, when set, is called every few thousand rows.
-	Progress func(rows int)
+	// Progress, when set, is called every few thousand rows with the rows
+	// read and the fraction of the file they make.
+	Progress func(rows int, fraction float64)
 }
 
 // Errors is every problem found in a file; Read returns it and no table.
@@ -185,14 +186,14 @@ func read(p *program.Program, r *sheet.Reader, path string, opt Options) (*scori
 		}
 		rows++
 		if opt.Progress != nil && rows%4096 == 0 {
-			opt.Progress(rows)
+			opt.Progress(rows, r.Progress())
 		}
 	}
 	if len(col.errs.List) > 0 {
 		return nil, col.errs
 	}
 	if opt.Progress != nil {
-		opt.Progress(rows)
+		opt.Progress(rows, 1)
 	}
 	return t, nil
 }
