@@ -96,8 +96,16 @@ func (p *Program) compileIndicators(ps *problems) {
 			visit(defs[i].ID)
 		}
 	}
-	if len(order) != countTrue(ok) {
-		return
+	// Lay out the indicators that compiled and whose dependencies did; the
+	// others are broken, and uses of them elsewhere are not reported again.
+	laid := map[string]bool{}
+	for _, i := range order {
+		laid[defs[i].ID] = true
+	}
+	for i := range defs {
+		if id := defs[i].ID; !laid[id] {
+			p.broken[id] = true
+		}
 	}
 	for k, i := range order {
 		d := &defs[i]
@@ -114,16 +122,6 @@ func (p *Program) compileIndicators(ps *problems) {
 		info.Expr = e
 		p.Indicators = append(p.Indicators, info)
 	}
-}
-
-func countTrue(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }
 
 // finalScope is the scope for gates, bands and points: every input and
@@ -155,7 +153,8 @@ func (p *Program) compileGates(ps *problems) {
 		} else {
 			info.Expr = e
 		}
-		for lang, msg := range map[string]string{"zh": g.Message.Zh, "en": g.Message.En} {
+		for _, lm := range [][2]string{{"zh", g.Message.Zh}, {"en", g.Message.En}} {
+			lang, msg := lm[0], lm[1]
 			for _, m := range placeholderRE.FindAllStringSubmatch(msg, -1) {
 				key := m[1]
 				if _, done := info.Placeholders[key]; done {
@@ -187,6 +186,7 @@ func (p *Program) compileDecision(ps *problems) {
 			p.DecisionNode = n
 		}
 	}
+	ps.finitePtr("decision.threshold", d.Threshold)
 	if d.Quota.Default < 0 {
 		ps.add("decision.quota.default", "must be ≥ 0 (0 means no quota)")
 	}
@@ -220,7 +220,9 @@ func (p *Program) compileDecision(ps *problems) {
 		} else if in, ok := p.inputs[t.By]; ok && in.Col >= 0 {
 			ti.Col = in.Col + in.Years - 1
 		} else {
-			ps.add(path+".by", "unknown node, indicator or numeric input %q", t.By)
+			if !p.broken[t.By] {
+				ps.add(path+".by", "unknown node, indicator or numeric input %q", t.By)
+			}
 			continue
 		}
 		p.Ties = append(p.Ties, ti)

@@ -86,12 +86,51 @@ type Expr struct {
 	Deps []string
 }
 
-// reservedNames are the functions expressions may call.
+// reservedNames are the functions expressions may call and the words of
+// the expression language; no input or indicator may take them.
 var reservedNames = map[string]bool{
 	"present": true, "abs": true, "log": true, "sqrt": true, "floor": true,
 	"ceil": true, "round": true, "min": true, "max": true, "sum": true,
 	"mean": true, "count": true, "coalesce": true, "clamp": true,
 	"true": true, "false": true, "nil": true, "in": true, "not": true, "and": true, "or": true,
+	"let": true, "if": true, "else": true, "matches": true, "contains": true,
+	"startsWith": true, "endsWith": true,
+}
+
+// Limits on one expression. Definitions are written by people: anything
+// beyond these is a mistake or an attack, and expr's recursive parser
+// would exhaust the stack long before the 4 MiB definition limit.
+const (
+	maxExprBytes = 4096
+	maxExprDepth = 64
+)
+
+// checkSize refuses expressions that are too long or nested too deep.
+func checkSize(src string) error {
+	if len(src) > maxExprBytes {
+		return fmt.Errorf("expression is %d characters long; the limit is %d", len(src), maxExprBytes)
+	}
+	depth := 0
+	for _, r := range src {
+		switch r {
+		case '(', '[', '{':
+			depth++
+			if depth > maxExprDepth {
+				return fmt.Errorf("expression is nested more than %d levels deep", maxExprDepth)
+			}
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return nil
+}
+
+// quote shows an expression in a message, shortened when long.
+func quote(src string) string {
+	if len(src) > 80 {
+		src = src[:77] + "…"
+	}
+	return fmt.Sprintf("%q", src)
 }
 
 var (
@@ -154,7 +193,7 @@ func (p *Program) newScope(withIndicators bool) *scope {
 	if withIndicators {
 		for i := range p.Def.Indicators {
 			id := p.Def.Indicators[i].ID
-			if _, clash := env[id]; !clash && validVarID(id) {
+			if _, clash := env[id]; !clash && validVarID(id) && !reservedNames[id] {
 				env[id] = 0.0
 			}
 		}
@@ -167,29 +206,34 @@ func (s *scope) compile(src string, want reflect.Type) (*Expr, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("expression is empty")
 	}
+	if err := checkSize(src); err != nil {
+		return nil, err
+	}
 	prog, err := expr.Compile(src, exprOptions(s.env)...)
 	if err != nil {
+		if yearly := s.bareYearly(src); yearly != nil && strings.Contains(err.Error(), "[]float64") {
+			return nil, fmt.Errorf("%q holds %d yearly values: pick one, e.g. %s[%d] for the latest, or combine them, e.g. sum(%s) (in %s)",
+				yearly.ID, yearly.Years, yearly.ID, yearly.Years-1, yearly.ID, quote(src))
+		}
 		var fe *file.Error
 		if errors.As(err, &fe) {
-			return nil, fmt.Errorf("%s (at column %d of %q)", fe.Message, fe.Column+1, src)
+			return nil, fmt.Errorf("%s (at column %d of %s)", fe.Message, fe.Column+1, quote(src))
 		}
 		return nil, fmt.Errorf("%s", oneLine(err.Error()))
 	}
 	root := prog.Node()
-	got := root.Type()
-	// A conditional whose branches mix whole and decimal numbers checks as
-	// interface{}; lowering rejects anything that is not a number.
-	if got.Kind() == reflect.Interface {
-		got = want
+	got, err := kindOf(root)
+	if err != nil {
+		return nil, fmt.Errorf("%v in %s", err, quote(src))
 	}
 	switch want {
 	case tBool:
 		if got != tBool {
-			return nil, fmt.Errorf("must be a condition (true or false), but %q is a %s", src, typeWord(got))
+			return nil, fmt.Errorf("must be a condition (true or false), but %s is a %s", quote(src), typeWord(got))
 		}
 	case tFloat:
-		if got.Kind() != reflect.Float64 && got.Kind() != reflect.Int {
-			return nil, fmt.Errorf("must be a number, but %q is a %s", src, typeWord(got))
+		if got != tFloat {
+			return nil, fmt.Errorf("must be a number, but %s is a %s", quote(src), typeWord(got))
 		}
 	}
 	l := &lowerer{s: s, seenCol: map[int]bool{}, seenDep: map[string]bool{}}
@@ -198,6 +242,67 @@ func (s *scope) compile(src string, want reflect.Type) (*Expr, error) {
 		return nil, err
 	}
 	return &Expr{Source: src, Root: op, Bool: want == tBool, Refs: l.refs, Deps: l.deps}, nil
+}
+
+// kindOf says whether a checked expression is a number or a condition.
+// expr types a conditional whose branches differ (a whole and a decimal
+// number, or a number and a condition) as interface{}: look into its
+// branches, and accept it only when both are numbers or both conditions.
+func kindOf(n ast.Node) (reflect.Type, error) {
+	t := n.Type()
+	switch t.Kind() {
+	case reflect.Float64, reflect.Int:
+		return tFloat, nil
+	case reflect.Interface:
+		c, ok := n.(*ast.ConditionalNode)
+		if !ok {
+			return nil, fmt.Errorf("%s is not supported in program expressions", n.String())
+		}
+		a, err := kindOf(c.Exp1)
+		if err != nil {
+			return nil, err
+		}
+		b, err := kindOf(c.Exp2)
+		if err != nil {
+			return nil, err
+		}
+		if a != b {
+			return nil, fmt.Errorf("the two branches of `? :` must both be numbers or both conditions, but one is a %s and the other a %s", typeWord(a), typeWord(b))
+		}
+		return a, nil
+	}
+	return t, nil
+}
+
+// bareYearly finds a yearly input written in src without a year index.
+func (s *scope) bareYearly(src string) *InputInfo {
+	for _, in := range s.p.Inputs {
+		if !in.Yearly {
+			continue
+		}
+		for i := 0; ; {
+			k := strings.Index(src[i:], in.ID)
+			if k < 0 {
+				break
+			}
+			start, end := i+k, i+k+len(in.ID)
+			i = end
+			if start > 0 && isIdentByte(src[start-1]) || end < len(src) && isIdentByte(src[end]) {
+				continue
+			}
+			rest := strings.TrimLeft(src[end:], " ")
+			before := strings.TrimRight(src[:start], " ")
+			if strings.HasPrefix(rest, "[") || strings.HasSuffix(before, "(") {
+				continue
+			}
+			return in
+		}
+	}
+	return nil
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
 func oneLine(s string) string {
@@ -296,7 +401,7 @@ func (l *lowerer) yearly(n ast.Node) ([]*Op, bool, error) {
 			}
 		}
 		if n.To != nil {
-			if to, err = constIndex(n.To, in.Years+1); err != nil {
+			if to, err = sliceEnd(n.To, in.Years); err != nil {
 				return nil, true, err
 			}
 		}
@@ -312,26 +417,46 @@ func (l *lowerer) yearly(n ast.Node) ([]*Op, bool, error) {
 	return nil, false, nil
 }
 
-// constIndex reads a constant year index; negative counts from the end.
-func constIndex(n ast.Node, years int) (int, error) {
-	var v int
+// constInt reads a whole number written out, possibly negative.
+func constInt(n ast.Node) (int, error) {
 	switch n := n.(type) {
 	case *ast.IntegerNode:
-		v = n.Value
+		return n.Value, nil
 	case *ast.UnaryNode:
-		in, ok := n.Node.(*ast.IntegerNode)
-		if !ok || n.Operator != "-" {
-			return 0, fmt.Errorf("a year index must be a whole number written out, like 0, 1 or -1")
+		if in, ok := n.Node.(*ast.IntegerNode); ok && n.Operator == "-" {
+			return -in.Value, nil
 		}
-		v = -in.Value
-	default:
-		return 0, fmt.Errorf("a year index must be a whole number written out, like 0, 1 or -1")
+	}
+	return 0, fmt.Errorf("a year index must be a whole number written out, like 0, 1 or -1")
+}
+
+// constIndex reads a constant year index; negative counts from the end.
+func constIndex(n ast.Node, years int) (int, error) {
+	v, err := constInt(n)
+	if err != nil {
+		return 0, err
 	}
 	if v < 0 {
 		v += years
 	}
 	if v < 0 || v >= years {
 		return 0, fmt.Errorf("year index out of range: there are %d years, indexed 0 (oldest) to %d (latest), or -1 for the latest", years, years-1)
+	}
+	return v, nil
+}
+
+// sliceEnd reads the exclusive end of a year slice: 0..years, negative
+// counting from the end (sales[:-1] is all but the latest year).
+func sliceEnd(n ast.Node, years int) (int, error) {
+	v, err := constInt(n)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		v += years
+	}
+	if v < 0 || v > years {
+		return 0, fmt.Errorf("slice end: year index out of range: there are %d years, so a slice ends at 0 to %d", years, years)
 	}
 	return v, nil
 }

@@ -45,7 +45,8 @@ func (p *Program) compileScoring(ps *problems) {
 
 func (p *Program) validatePipeline(ps *problems) {
 	pl := &p.Def.Scoring.Pipeline
-	if pl.Coverage < 0 || pl.Coverage > 1 {
+	if !ps.finite("scoring.pipeline.coverage", pl.Coverage) {
+	} else if pl.Coverage < 0 || pl.Coverage > 1 {
 		ps.add("scoring.pipeline.coverage", "must be a fraction between 0 and 1, got %v", pl.Coverage)
 	}
 	switch pl.Screen {
@@ -73,7 +74,8 @@ func (p *Program) validatePipeline(ps *problems) {
 	if !slices.Contains(outlierMethods, o.Method) {
 		ps.add("scoring.pipeline.outliers.method", "unknown method %q; use none, winsorise or log", o.Method)
 	}
-	if o.Method == "winsorise" {
+	if o.Method == "winsorise" && ps.finite("scoring.pipeline.outliers.skew", o.SkewThreshold) &&
+		ps.finite("scoring.pipeline.outliers.kurtosis", o.KurtosisThreshold) {
 		if o.MaxWinsorise <= 0 {
 			ps.add("scoring.pipeline.outliers.max_winsorise", "must be > 0")
 		}
@@ -88,6 +90,17 @@ func (p *Program) validatePipeline(ps *problems) {
 		}
 	}
 	n := &pl.Normalise
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"low", n.Low}, {"high", n.High}, {"mean", n.Mean}, {"sd", n.SD}, {"scale", n.Scale}} {
+		if !ps.finite("scoring.pipeline.normalise."+f.name, f.v) {
+			return
+		}
+	}
+	if !ps.finitePtr("scoring.pipeline.normalise.cap", n.Cap) {
+		return
+	}
 	if !slices.Contains(normaliseMethods, n.Method) {
 		ps.add("scoring.pipeline.normalise.method", "unknown method %q; use minmax, zscore, rank, percentile, goalposts or target", n.Method)
 	}
@@ -130,13 +143,15 @@ func (p *Program) compileNode(ps *problems, s *scope, n *Node, path string, pare
 	} else {
 		p.nodes[n.ID] = info
 	}
-	if n.Weight != nil {
+	if n.Weight != nil && ps.finite(path+".weight", *n.Weight) {
 		if *n.Weight <= 0 {
 			ps.add(path+".weight", "must be > 0, got %v", *n.Weight)
 		}
 		info.W = *n.Weight
 	}
-	if n.Max != nil && *n.Max < 0 {
+	if !ps.finitePtr(path+".max", n.Max) {
+		n.Max = nil
+	} else if n.Max != nil && *n.Max < 0 {
 		ps.add(path+".max", "must be ≥ 0, got %v", *n.Max)
 	}
 	kinds := 0
@@ -178,7 +193,8 @@ func (p *Program) compileNode(ps *problems, s *scope, n *Node, path string, pare
 		if !slices.Contains(aggregations, info.Agg) {
 			ps.add(path+".aggregate", "unknown aggregation %q; use sum, arithmetic, geometric, harmonic or generalised", info.Agg)
 		}
-		if info.Agg == AggGeneralised && n.Power == 0 {
+		if !ps.finite(path+".power", n.Power) {
+		} else if info.Agg == AggGeneralised && n.Power == 0 {
 			ps.add(path+".power", "a generalised mean needs a power other than 0 (0 is the geometric mean)")
 		}
 	case NodePoints:
@@ -200,8 +216,15 @@ func (p *Program) compileNode(ps *problems, s *scope, n *Node, path string, pare
 			ps.add(path+".indicator", "%q is yearly: define an indicator that picks or combines its years", n.Indicator)
 		case isInput && in.Kind == KindNumber:
 			info.SourceCol = in.Col
+		case p.broken[n.Indicator]:
+			// Already reported where the indicator is defined.
 		default:
 			ps.add(path+".indicator", "unknown indicator or numeric input %q", n.Indicator)
+		}
+		ps.finitePtr(path+".target", n.Target)
+		if n.Goalposts != nil {
+			ps.finite(path+".goalposts", n.Goalposts[0])
+			ps.finite(path+".goalposts", n.Goalposts[1])
 		}
 		switch n.Direction {
 		case 0:
@@ -233,6 +256,11 @@ func (p *Program) compileBands(ps *problems, s *scope, info *NodeInfo) {
 		b := &n.Bands[i]
 		bp := fmt.Sprintf("%s.bands[%d]", path, i)
 		bi := BandInfo{Band: b}
+		if !ps.finitePtr(bp+".at_least", b.AtLeast) || !ps.finitePtr(bp+".above", b.Above) ||
+			!ps.finite(bp+".points", b.Points[0]) || !ps.finite(bp+".points", b.Points[1]) {
+			info.Bands = append(info.Bands, bi)
+			continue
+		}
 		set := 0
 		if b.AtLeast != nil {
 			set++

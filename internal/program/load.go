@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
@@ -56,6 +57,21 @@ func (ps *problems) add(path, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
+// finite adds a problem when v is NaN or infinite (YAML's .nan and .inf),
+// which no comparison below would catch, and reports whether v is finite.
+func (ps *problems) finite(path string, v float64) bool {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		ps.add(path, "must be a finite number, got %v", v)
+		return false
+	}
+	return true
+}
+
+// finitePtr is finite for optional values.
+func (ps *problems) finitePtr(path string, v *float64) bool {
+	return v == nil || ps.finite(path, *v)
+}
+
 // maxDefinitionBytes bounds what Load reads: a definition is a few
 // kilobytes; anything this large is a mistake or an attack.
 const maxDefinitionBytes = 4 << 20
@@ -74,6 +90,9 @@ func Load(data []byte, file string) (*Program, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&def); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Problems{File: file, List: []Problem{{Message: "definition is empty"}}}
+		}
 		return nil, &Problems{File: file, List: yamlProblems(err)}
 	}
 	var extra yaml.Node
@@ -123,7 +142,7 @@ func (p *Program) validateHead(ps *problems) {
 			ps.add("schema", "%q is not supported; this build reads %q", d.Schema, SchemaVersion)
 		}
 	}
-	if !validID(d.Name) {
+	if !validID(d.Name) || strings.ToLower(d.Name) != d.Name {
 		ps.add("name", "must be a short lower-case identifier (letters, digits, - and _), got %q", d.Name)
 	}
 	if d.Title.Zh == "" && d.Title.En == "" {

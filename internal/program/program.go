@@ -25,6 +25,8 @@ type Program struct {
 	// indicators before it. Indicator i lives in column NumCols+i.
 	Indicators []*IndicatorInfo
 	indicators map[string]*IndicatorInfo
+	// broken are indicators that failed to compile (reported once).
+	broken map[string]bool
 
 	Gates []*GateInfo
 
@@ -133,6 +135,7 @@ func newProgram(def *Definition) *Program {
 		Def:        def,
 		inputs:     map[string]*InputInfo{},
 		indicators: map[string]*IndicatorInfo{},
+		broken:     map[string]bool{},
 		nodes:      map[string]*NodeInfo{},
 	}
 }
@@ -164,7 +167,7 @@ func (p *Program) Cols() int { return p.NumCols + len(p.Indicators) }
 
 // ColumnName names a numeric column for people: "sales[2]", "rd_ratio".
 func (p *Program) ColumnName(col int) string {
-	if col >= p.NumCols {
+	if col >= p.NumCols && col < p.Cols() {
 		return p.Indicators[col-p.NumCols].ID
 	}
 	for _, in := range p.Inputs {
@@ -214,11 +217,15 @@ func (p *Program) layoutInputs(ps *problems) {
 			if !knownUnits[in.Unit] && !strings.HasPrefix(in.Unit, "x-") {
 				ps.add(path+".unit", "unknown unit %q; use one of 元, 万元, 亿元, %%, persons, count, ratio, points, years (or x-… for your own)", in.Unit)
 			}
-			if in.Min != nil && in.Max != nil && *in.Min > *in.Max {
+			okMin, okMax := ps.finitePtr(path+".min", in.Min), ps.finitePtr(path+".max", in.Max)
+			if okMin && okMax && in.Min != nil && in.Max != nil && *in.Min > *in.Max {
 				ps.add(path+".min", "min %v is above max %v", *in.Min, *in.Max)
 			}
 		case KindYesNo:
 		case KindChoice:
+			if in.Yearly {
+				ps.add(path+".yearly", "a choice cannot be yearly; define one choice input per year")
+			}
 			if len(in.Options) == 0 {
 				ps.add(path+".options", "a choice needs at least one option")
 			}
