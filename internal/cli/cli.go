@@ -134,6 +134,19 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseOnlyFlags parses a command that takes no positional arguments and
+// checks its --lang.
+func parseOnlyFlags(fs *flag.FlagSet, args []string, lang *string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return checkLang(*lang)
+}
+
 func langFlag(fs *flag.FlagSet) *string {
 	return fs.String("lang", "en", "language of messages: en or zh")
 }

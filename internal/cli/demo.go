@@ -17,14 +17,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Uint64("seed", demo.Seed, "seed of the generated sample enterprises")
 	keep := fs.String("keep", "", "also keep the sample spreadsheets in this folder")
 	lang := langFlag(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkLang(*lang); err != nil {
+	if err := parseOnlyFlags(fs, args, lang); err != nil {
 		return err
 	}
 	dir := *keep

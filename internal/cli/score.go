@@ -23,14 +23,7 @@ func runScore(ctx context.Context, env *Env, args []string) error {
 	sheetName := fs.String("sheet", "", "sheet to read (default: the first)")
 	ignore := fs.Bool("ignore-unknown-columns", false, "skip columns that name no input instead of refusing the file")
 	lang := langFlag(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkLang(*lang); err != nil {
+	if err := parseOnlyFlags(fs, args, lang); err != nil {
 		return err
 	}
 	if *in == "" {

@@ -14,14 +14,7 @@ func runTemplate(_ context.Context, env *Env, args []string) error {
 	prog := fs.String("program", "", "built-in program name or definition file")
 	out := fs.String("out", "", "the template to write (.xlsx)")
 	lang := langFlag(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := checkLang(*lang); err != nil {
+	if err := parseOnlyFlags(fs, args, lang); err != nil {
 		return err
 	}
 	if !strings.EqualFold(filepath.Ext(*out), ".xlsx") {

@@ -17,20 +17,12 @@ func (p *Program) compileIndicators(ps *problems) {
 	for i := range defs {
 		d := &defs[i]
 		path := fmt.Sprintf("indicators[%d]", i)
-		if !validVarID(d.ID) {
-			ps.add(path+".id", "must be an identifier (letters, digits, _; not starting with a digit), got %q", d.ID)
-			continue
-		}
-		if _, dup := index[d.ID]; dup {
-			ps.add(path+".id", "%q is defined twice", d.ID)
+		_, dup := index[d.ID]
+		if !ps.varID(path+".id", d.ID, dup) {
 			continue
 		}
 		if _, clash := p.inputs[d.ID]; clash {
 			ps.add(path+".id", "%q is already an input", d.ID)
-			continue
-		}
-		if reservedNames[d.ID] {
-			ps.add(path+".id", "%q is a function name; choose another", d.ID)
 			continue
 		}
 		index[d.ID] = i

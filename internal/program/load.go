@@ -176,6 +176,23 @@ func validID(s string) bool {
 	return true
 }
 
+// varID checks the id of an input or indicator, which expressions use as
+// a name: it must be an identifier, not taken, and not a word of the
+// expression language.
+func (ps *problems) varID(path, id string, taken bool) bool {
+	switch {
+	case !validVarID(id):
+		ps.add(path, "must be an identifier (letters, digits, _; not starting with a digit), got %q", id)
+	case taken:
+		ps.add(path, "%q is defined twice", id)
+	case reservedNames[id]:
+		ps.add(path, "%q is a function name or a word of the expression language; choose another", id)
+	default:
+		return true
+	}
+	return false
+}
+
 // validVarID is validID without '-', which expressions would read as minus.
 func validVarID(s string) bool {
 	return validID(s) && !strings.Contains(s, "-")

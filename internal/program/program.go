@@ -197,16 +197,9 @@ func (p *Program) layoutInputs(ps *problems) {
 		if in.Kind == "" {
 			in.Kind = KindNumber
 		}
-		if !validVarID(in.ID) {
-			ps.add(path+".id", "must be an identifier (letters, digits, _; not starting with a digit), got %q", in.ID)
+		_, dup := p.inputs[in.ID]
+		if !ps.varID(path+".id", in.ID, dup) {
 			continue
-		}
-		if _, dup := p.inputs[in.ID]; dup {
-			ps.add(path+".id", "%q is defined twice", in.ID)
-			continue
-		}
-		if reservedNames[in.ID] {
-			ps.add(path+".id", "%q is a function name; choose another", in.ID)
 		}
 		info := &InputInfo{Input: in, Col: -1, TextCol: -1, Years: 1}
 		if in.Yearly {
