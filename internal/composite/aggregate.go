@@ -25,6 +25,10 @@ import (
 // a block live on the stack and stay in L1 while each child streams by.
 const aggBlock = 256
 
+// minRelWeight is the smallest positive weight accepted, relative to the
+// largest: below it the scaled weight would lose precision or underflow.
+const minRelWeight = 0x1p-1000
+
 // prepareWeights validates the arguments and returns the weights scaled to
 // sum to 1.
 func prepareWeights(method string, out []float64, children [][]float64, weights []float64, names []string) ([]float64, error) {
@@ -56,6 +60,9 @@ func prepareWeights(method string, out []float64, children [][]float64, weights 
 	sum := 0.0
 	for k, w := range weights {
 		nw[k] = w / maxw
+		if w > 0 && nw[k] < minRelWeight {
+			return nil, fmt.Errorf("%s: the weight of %s (%v) is too small next to the largest weight (%v) to compute with", method, childName(names, k), w, maxw)
+		}
 		sum += nw[k]
 	}
 	for k := range nw {
@@ -88,39 +95,78 @@ func firstBad(children [][]float64, names []string, start, end int, ok func(floa
 // (COINr's a_amean): Σ wₖxₖ / Σ wₖ over the unit's present children. Any
 // finite values are allowed. The error reports mismatched lengths or a
 // weight that is negative or not a number, or all weights 0.
+//
+// The weighted sums are accumulated without looking for missing values;
+// the few units whose sum came out NaN (a missing child), zero or tiny
+// are then redone one by one with the missing children skipped and the
+// values scaled.
 func Arithmetic(out []float64, children [][]float64, weights []float64) error {
 	nw, err := prepareWeights("arithmetic mean", out, children, weights, nil)
 	if err != nil {
 		return err
 	}
-	var acc, wsum [aggBlock]float64
+	total := 0.0
+	for _, w := range nw {
+		total += w
+	}
+	var acc [aggBlock]float64
 	for start := 0; start < len(out); start += aggBlock {
 		end := min(start+aggBlock, len(out))
-		a, ws := acc[:end-start], wsum[:end-start]
-		clear(a)
-		clear(ws)
-		for k, c := range children {
-			w := nw[k]
-			cb := c[start:end]
+		a := acc[:end-start]
+		c0, w0 := children[0][start:end], nw[0]
+		c0 = c0[:len(a)]
+		for i, v := range c0 {
+			a[i] = w0 * v
+		}
+		for k := 1; k < len(children); k++ {
+			w, cb := nw[k], children[k][start:end]
 			cb = cb[:len(a)]
 			for i, v := range cb {
-				if v == v {
-					a[i] += w * v
-					ws[i] += w
-				}
+				a[i] += w * v
 			}
 		}
 		o := out[start:end]
 		o = o[:len(a)]
 		for i := range o {
-			if ws[i] > 0 {
-				o[i] = a[i] / ws[i]
-			} else {
-				o[i] = math.NaN()
+			x := a[i] / total
+			if !(math.Abs(x) >= 0x1p-1000) {
+				x = arithmeticUnit(children, nw, start+i)
 			}
+			o[i] = x
 		}
 	}
 	return nil
+}
+
+// arithmeticUnit computes the weighted arithmetic mean of unit i's present
+// children of positive weight (NaN if there are none) with the weights and
+// the values first scaled by powers of two (exactly) so that the largest
+// of each is near 1: the products then underflow only where they do not
+// matter.
+func arithmeticUnit(children [][]float64, nw []float64, i int) float64 {
+	mw, mv := 0.0, 0.0
+	for k, c := range children {
+		if v := c[i]; v == v && nw[k] > 0 {
+			mw, mv = max(mw, nw[k]), max(mv, math.Abs(v))
+		}
+	}
+	if mw == 0 {
+		return math.NaN()
+	}
+	if mv == 0 {
+		return 0
+	}
+	_, ew := math.Frexp(mw)
+	_, ev := math.Frexp(mv)
+	var a, ws float64
+	for k, c := range children {
+		if v := c[i]; v == v && nw[k] > 0 {
+			w := math.Ldexp(nw[k], -ew)
+			a += w * math.Ldexp(v, -ev)
+			ws += w
+		}
+	}
+	return math.Ldexp(a/ws, ev)
 }
 
 // Geometric sets out to the weighted geometric mean of the children
@@ -128,6 +174,7 @@ func Arithmetic(out []float64, children [][]float64, weights []float64) error {
 // children. Every present value must be positive; the error names the
 // first offending unit (lowest index) and child, for example
 // `geometric mean needs positive values: unit 12 has 0 in "Flights"`.
+// The logarithms are lnFast's, within 5e-16 of math.Log's.
 func Geometric(out []float64, children [][]float64, weights []float64, names []string) error {
 	const msg = "geometric mean needs positive values"
 	nw, err := prepareWeights("geometric mean", out, children, weights, names)
@@ -149,7 +196,7 @@ func Geometric(out []float64, children [][]float64, weights []float64, names []s
 					if !(v > 0) {
 						return firstBad(children, names, start, end, positive, msg)
 					}
-					a[i] += w * math.Log(v)
+					a[i] += w * lnFast(v)
 					ws[i] += w
 				}
 			}
@@ -233,12 +280,10 @@ func Harmonic(out []float64, children [][]float64, weights []float64, names []st
 // For p < 0 every present value must be positive and for other p ≠ 1 every
 // present value must be ≥ 0 (a negative number has no real non-integer
 // power); the error names the first offending unit and child. p must be
-// finite.
-//
-// It is computed as s·exp(log1p(Σ wₖ·expm1(p·log(xₖ/s)) / Σ wₖ)/p), with s
-// the unit's largest (p > 0) or smallest (p < 0) value of positive weight:
-// the same number, but it neither overflows for large |p| nor loses its
-// digits as p approaches 0, where it tends to the geometric mean.
+// finite. The result is computed in logs (see powerMeanUnit), so it is
+// accurate and finite for any p, large or close to 0, and lies between
+// the unit's smallest and largest weighted values. It costs a few
+// logarithms and exponentials per value, several times Arithmetic.
 func GeneralisedMean(out []float64, children [][]float64, weights []float64, p float64, names []string) error {
 	switch {
 	case !finite(p):
@@ -261,69 +306,15 @@ func GeneralisedMean(out []float64, children [][]float64, weights []float64, p f
 	if p < 0 {
 		ok, msg = positive, fmt.Sprintf("generalised mean with p = %v needs positive values", p)
 	}
-	var acc, wsum, scale [aggBlock]float64
-	for start := 0; start < len(out); start += aggBlock {
-		end := min(start+aggBlock, len(out))
-		a, ws, sc := acc[:end-start], wsum[:end-start], scale[:end-start]
-		clear(a)
-		clear(ws)
-		for i := range sc {
-			sc[i] = math.NaN()
-		}
+	for i := range out {
 		for k, c := range children {
-			cb := c[start:end]
-			cb = cb[:len(sc)]
-			for i, v := range cb {
-				if v == v {
-					if !ok(v) {
-						return firstBad(children, names, start, end, ok, msg)
-					}
-					if nw[k] > 0 && beyond(v, sc[i], p) {
-						sc[i] = v
-					}
-				}
+			if v := c[i]; v == v && !ok(v) {
+				return fmt.Errorf("%s: unit %d has %v in %s", msg, i, v, childName(names, k))
 			}
 		}
-		for k, c := range children {
-			w := nw[k]
-			if w == 0 {
-				continue // contributes nothing, and its x/s may overflow
-			}
-			cb := c[start:end]
-			cb = cb[:len(a)]
-			for i, v := range cb {
-				if v == v {
-					a[i] += w * math.Expm1(p*math.Log(v/sc[i]))
-					ws[i] += w
-				}
-			}
-		}
-		o := out[start:end]
-		o = o[:len(a)]
-		for i := range o {
-			switch {
-			case !(ws[i] > 0):
-				o[i] = math.NaN()
-			case sc[i] == 0:
-				o[i] = 0 // p > 0 and every weighted value 0
-			default:
-				o[i] = sc[i] * math.Exp(math.Log1p(a[i]/ws[i])/p)
-				if math.IsInf(o[i], 0) || math.IsNaN(o[i]) {
-					o[i] = powerMeanUnit(children, nw, start+i, p)
-				}
-			}
-		}
+		out[i] = powerMeanUnit(children, nw, i, p)
 	}
 	return nil
-}
-
-// beyond reports whether v should replace the scale s: the first value
-// (s is NaN), then the largest for p > 0 or the smallest for p < 0.
-func beyond(v, s, p float64) bool {
-	if p > 0 {
-		return !(s >= v)
-	}
-	return !(s <= v)
 }
 
 // geometricUnit computes the weighted geometric mean of unit i's present
@@ -331,15 +322,16 @@ func beyond(v, s, p float64) bool {
 // values are already validated.
 func geometricUnit(children [][]float64, nw []float64, i int) float64 {
 	m := math.Inf(-1)
-	for _, c := range children {
-		if v := c[i]; v > m {
+	for k, c := range children {
+		if v := c[i]; v > m && nw[k] > 0 {
 			m = v
 		}
 	}
 	var a, ws float64
 	for k, c := range children {
-		if v := c[i]; v == v {
-			a += nw[k] * math.Log(v/m)
+		// Skip weight 0: its x/m may underflow to 0, and 0·log 0 is NaN.
+		if v := c[i]; v == v && nw[k] > 0 {
+			a += nw[k] * logPos(v/m)
 			ws += nw[k]
 		}
 	}
@@ -347,16 +339,23 @@ func geometricUnit(children [][]float64, nw []float64, i int) float64 {
 }
 
 // powerMeanUnit computes the weighted power mean (p ≠ 0) of unit i's
-// present children of positive weight, the slow and sure way: in logs,
-// log M = (log Σ wₖ·xₖ^p − log Σ wₖ)/p with the sum taken as a
-// log-sum-exp, then clamped to the values' range against rounding. The
-// values are already validated.
+// present children of positive weight; their values are already
+// validated. It uses the identity M = s·(Σ wₖ·(xₖ/s)^p / Σ wₖ)^{1/p},
+// which holds for any s > 0, twice:
+//
+//  1. In logs, with the sum taken as a log-sum-exp, for an estimate s of
+//     M that cannot overflow whatever p and the weights.
+//  2. Around that s, where Σ wₖ·(xₖ/s)^p / Σ wₖ is close to 1: written
+//     as 1 + Σ wₖ·expm1(p·log(xₖ/s)) / Σ wₖ and raised to 1/p with
+//     log1p, it keeps its digits even as p approaches 0.
+//
+// The result is clamped to the values' range against rounding.
 func powerMeanUnit(children [][]float64, nw []float64, i int, p float64) float64 {
 	top, lo, hi := math.Inf(-1), math.Inf(1), math.Inf(-1)
 	ws := 0.0
 	for k, c := range children {
 		if v := c[i]; v == v && nw[k] > 0 {
-			top = max(top, math.Log(nw[k])+p*math.Log(v))
+			top = max(top, logPos(nw[k])+p*logPos(v))
 			lo, hi = min(lo, v), max(hi, v)
 			ws += nw[k]
 		}
@@ -364,15 +363,35 @@ func powerMeanUnit(children [][]float64, nw []float64, i int, p float64) float64
 	if !(ws > 0) {
 		return math.NaN()
 	}
-	if math.IsInf(top, -1) {
+	if math.IsInf(top, -1) || hi == 0 {
 		return 0 // p > 0 and every value 0
 	}
-	s := 0.0
+	sum := 0.0
 	for k, c := range children {
 		if v := c[i]; v == v && nw[k] > 0 {
-			s += math.Exp(math.Log(nw[k]) + p*math.Log(v) - top)
+			sum += math.Exp(logPos(nw[k]) + p*logPos(v) - top)
 		}
 	}
-	r := math.Exp((top + math.Log(s) - math.Log(ws)) / p)
+	s := math.Exp((top + logPos(sum) - logPos(ws)) / p)
+	s = min(max(s, lo), hi)
+	if s == 0 {
+		return 0
+	}
+	a := 0.0
+	for k, c := range children {
+		if v := c[i]; v == v && nw[k] > 0 {
+			w := nw[k]
+			if t := p * logPos(v/s); t > 1 {
+				// w·(e^t − 1) without overflowing e^t when w is small.
+				a += math.Exp(logPos(w)+t) - w
+			} else {
+				a += w * math.Expm1(t)
+			}
+		}
+	}
+	r := s * math.Exp(math.Log1p(a/ws)/p)
+	if math.IsNaN(r) {
+		r = s
+	}
 	return min(max(r, lo), hi)
 }

@@ -104,6 +104,7 @@ func TestAggregateErrors(t *testing.T) {
 		{"child length", func() error { return Geometric(out, [][]float64{ok, {1, 2}}, []float64{1, 1}, names) }, `"Ship" has 2 values, the output 3`},
 		{"negative weight", func() error { return Arithmetic(out, [][]float64{ok, ok}, []float64{1, -1}) }, "child 1 must be a number ≥ 0"},
 		{"nan weight", func() error { return Harmonic(out, [][]float64{ok, ok}, []float64{nan, 1}, names) }, `weight of "Flights"`},
+		{"tiny weight", func() error { return Arithmetic(out, [][]float64{ok, ok}, []float64{1e300, 1e-300}) }, "child 1 (1e-300) is too small"},
 		{"zero weights", func() error { return Arithmetic(out, [][]float64{ok, ok}, []float64{0, 0}) }, "every weight is 0"},
 		{"names length", func() error { return Geometric(out, [][]float64{ok, ok}, []float64{1, 1}, names[:1]) }, "1 names for 2 children"},
 		{"geometric zero", func() error {

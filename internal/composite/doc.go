@@ -13,6 +13,14 @@
 // Functions that transform a column do it in place, so a pipeline over a
 // million units allocates nothing per value. They are single-threaded;
 // EachColumn runs one function per column on several goroutines.
+// PrepareIndicator chains the per-indicator steps (impute, treat outliers,
+// normalise) with the results of the steps called one by one but fewer
+// passes over the column, each step handing the next what it learnt.
+//
+// The reference for every formula is COINr 1.1 (see the doc comment of
+// each function for the COINr function it follows and for the few places
+// where we choose differently, always documented). The tests replay
+// COINr's ASEM reference pipeline and compare with COINr's own output.
 //
 // Invalid parameters (a direction that is not ±1, negative weights, a
 // geometric mean over a zero, ...) are reported as errors that name the

@@ -104,6 +104,7 @@ func TestImputeGroupErrors(t *testing.T) {
 		{[]int32{0, 2, 1}, 2, "unit 1 has group 2"},
 		{[]int32{0, -2, 1}, 2, "unit 1 has group -2"},
 		{[]int32{0, 0, 0}, -1, "number of groups"},
+		{[]int32{-1, 0, -1}, 0, "with no groups every unit must have -1"},
 	} {
 		for name, f := range map[string]func([]float64, []int32, int) (int, error){"mean": ImputeGroupMean, "median": ImputeGroupMedian} {
 			x := slices.Clone(col)
@@ -166,6 +167,24 @@ func TestCoverageScreen(t *testing.T) {
 	} {
 		if _, _, err := Screen(c.cols, c.n, c.min); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Screen(n=%d, %v): error %v, want %q", c.n, c.min, err, c.want)
+		}
+	}
+}
+
+func TestImputeGroupMeanCollectsExtremes(t *testing.T) {
+	// Group 2 has one value, the column's maximum, and two missing units:
+	// their imputed values tie with the maximum and must be counted.
+	col := []float64{5, nan, 1, 9, nan, nan, 3, 3, 2, nan, 7, 1, 0.5, nan}
+	groups := []int32{0, 0, 1, 2, 2, 2, 0, 1, 1, -1, 0, 1, 0, 1}
+	for _, k := range []int{1, 2, 3, 6} {
+		x := slices.Clone(col)
+		ex := newExtremes(k)
+		if _, _, err := imputeGroupMean(x, groups, 3, ex, nil); err != nil {
+			t.Fatal(err)
+		}
+		bot, top := collectExtremes(x, k)
+		if !slices.Equal(ex.bot, bot) || !slices.Equal(ex.top, top) {
+			t.Errorf("k %d: collected %v %v, want %v %v (column %v)", k, ex.bot, ex.top, bot, top, x)
 		}
 	}
 }

@@ -43,8 +43,15 @@ func MinMax(col []float64, low, high float64, direction int) error {
 		return fmt.Errorf("min-max normalisation: need finite low < high, got low %v, high %v", low, high)
 	}
 	lo, hi, n := Extent(col)
+	minMaxKnown(col, lo, hi, n, low, high, direction)
+	return nil
+}
+
+// minMaxKnown is MinMax on valid parameters, given the column's extent and
+// count of non-missing values.
+func minMaxKnown(col []float64, lo, hi float64, n int, low, high float64, direction int) {
 	if n == 0 {
-		return nil
+		return
 	}
 	d := float64(direction)
 	if direction < 0 {
@@ -53,7 +60,7 @@ func MinMax(col []float64, low, high float64, direction int) error {
 	r := hi - lo
 	if r == 0 {
 		setPresent(col, math.NaN())
-		return nil
+		return
 	}
 	if math.IsInf(r, 0) {
 		// The range overflows float64: scale halves instead.
@@ -61,13 +68,12 @@ func MinMax(col []float64, low, high float64, direction int) error {
 		for i, v := range col {
 			col[i] = (v*d/2-lo/2)*k + low
 		}
-		return nil
+		return
 	}
 	k := (high - low) / r
 	for i, v := range col {
 		col[i] = (v*d-lo)*k + low // NaN stays NaN
 	}
-	return nil
 }
 
 // setPresent sets every non-missing value of col to v.

@@ -3,7 +3,6 @@ package composite
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Fallback treatments for an indicator that winsorisation cannot fix.
@@ -110,39 +109,87 @@ type OutlierReport struct {
 // finite, so the result holds no infinity.
 //
 // Cost: two passes over the column for a passing indicator. A failing one
-// takes two more passes to find its extreme values and the moments of the
-// rest, after which each winsorisation step is evaluated without touching
-// the column, then one pass to apply the result (or three for the log).
+// takes one more to find its extreme values (two when a few far outliers
+// dominate the moments); each winsorisation step is then evaluated
+// without touching the column, and one pass applies the result, or the
+// log fallback in one pass that also yields the statistics after. (Within
+// PrepareIndicator the first passes are shared with imputation.)
 //
 // The error reports invalid options; col is then unchanged.
 func TreatOutliers(col []float64, opt OutlierOptions) (OutlierReport, error) {
 	if err := opt.validate(); err != nil {
 		return OutlierReport{}, err
 	}
-	s := scan(col)
-	mo := centralMoments(col, s)
+	n, sum := sumCount(col)
+	rep, _ := treatOutliers(col, opt, tally{n, sum}, nil, nil, false)
+	return rep, nil
+}
+
+// treatOutliers is TreatOutliers on valid options, given the column's
+// count and sum and, if ex is not nil, its extremes (at least
+// MaxWinsorise+1 on each side, or the extent alone). It also returns the
+// extent of the treated column (always when wantExtent, else when it comes
+// for free).
+//
+// pre, if not nil, are the column's moments already computed on the way
+// (see sketch); a decision that close to a threshold is taken again on
+// moments computed afresh.
+func treatOutliers(col []float64, opt OutlierOptions, t tally, ex *extremes, pre *moments, wantExtent bool) (OutlierReport, extent) {
+	var mo moments
+	var ext extent
+	switch {
+	case pre != nil:
+		mo = *pre
+	case ex != nil:
+		mo, _ = momentsFrom(col, t, false)
+	default:
+		mo, ext = momentsFrom(col, t, wantExtent)
+	}
+	if (pre != nil || ex != nil) && nearThreshold(mo.skew(), mo.kurt(), opt) {
+		// Moments learnt on the way differ from TreatOutliers' own in the
+		// last bits: so close to a threshold, decide on exactly those.
+		n, sum := sumCount(col)
+		mo, _ = momentsFrom(col, tally{n, sum}, false)
+	}
+	if ex != nil {
+		ext = ex.extent()
+	} else if wantExtent && !ext.known {
+		s := scan(col)
+		ext = extent{lo: s.min, hi: s.max, known: true}
+	}
 	sk, ku := mo.skew(), mo.kurt()
 	rep := OutlierReport{SkewBefore: sk, KurtBefore: ku, SkewAfter: sk, KurtAfter: ku}
 	if !opt.fails(sk, ku) {
-		return rep, nil
+		return rep, ext
 	}
 	rep.Failed = true
+	var lo, hi float64
 	if opt.MaxWinsorise > 0 {
-		p := planWinsorise(col, s, sk, opt)
+		var bot, top []valCount
+		if ex != nil && ex.k > opt.MaxWinsorise {
+			bot, top = ex.bot, ex.top
+		}
+		p := planWinsorise(col, mo, sk, opt, bot, top)
 		if p.passes || opt.Fallback == FallbackNone {
 			p.apply(col, &rep)
-			return rep, nil
+			return rep, extent{lo: p.t[p.lo].v, hi: p.t[p.hi].v, known: true}
 		}
+		lo, hi = p.min, p.max
+	} else {
+		if opt.Fallback == FallbackNone {
+			return rep, ext
+		}
+		if !ext.known {
+			s := scan(col)
+			ext = extent{lo: s.min, hi: s.max, known: true}
+		}
+		lo, hi = ext.lo, ext.hi
 	}
-	if opt.Fallback == FallbackNone {
-		return rep, nil
-	}
-	logCT(col, s.min, s.max)
-	s = scan(col)
-	mo = centralMoments(col, s)
+	lr := logCT(col, lo, hi, t.sum/float64(t.n))
+	mo = logMoments(col, t.n, lr)
 	rep.LogTransformed = true
 	rep.SkewAfter, rep.KurtAfter = mo.skew(), mo.kurt()
-	return rep, nil
+	return rep, lr.ext
 }
 
 // LogTransform applies, in place, COINr's "log_CT" transform
@@ -150,42 +197,112 @@ func TreatOutliers(col []float64, opt OutlierOptions) (OutlierReport, error) {
 // and max over the non-missing values); missing values stay missing. The
 // smallest value maps to log(0.01·range), so the result is finite. A
 // column whose values are all equal (where COINr would give −Inf) is set
-// to 0 instead, keeping it constant and finite.
+// to 0 instead, keeping it constant and finite. The logarithm is lnFast,
+// within 5e-16 of math.Log.
 func LogTransform(col []float64) {
 	s := scan(col)
-	logCT(col, s.min, s.max)
+	logCT(col, s.min, s.max, s.mean())
 }
 
-func logCT(col []float64, lo, hi float64) {
+// logMoments turns the power sums of a log transform into moments. They
+// are about a centre guessed before the pass; if it was far from the mean
+// (more than 3 standard deviations, costing digits) or the sums are not
+// usable, it makes the exact pass instead.
+func logMoments(col []float64, n int, lr logResult) moments {
+	if !lr.psOK {
+		mo, _ := momentsFrom(col, tally{n, lr.sum}, false)
+		return mo
+	}
+	return momentsFromSketch(col, tally{n, lr.sum}, lr.c, lr.ps)
+}
+
+// logResult is what logCT learns about the transformed values: their sum
+// and extent and, when ps is valid, their power sums about c.
+type logResult struct {
+	sum  float64
+	ext  extent
+	ps   powerSums
+	c    float64
+	psOK bool
+}
+
+// logCT applies log_CT given the column's min and max (and mean, as a
+// centre for the power sums) in one pass that also sums the transformed
+// values, their extent and their powers, so that their skewness and
+// kurtosis need no further pass. The logarithm is lnFast, written out in
+// the loop.
+func logCT(col []float64, lo, hi, mean float64) logResult {
+	const (
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+	)
 	r := hi - lo
+	res := logResult{ext: extent{lo: math.Inf(1), hi: math.Inf(-1), known: true}}
 	if math.IsInf(r, 1) {
 		// The range overflows float64: work with quarters (so that the
 		// shifted maximum plus 1 % cannot overflow either) and add log 4.
 		a := 0.01 * (hi/4 - lo/4)
 		for i, v := range col {
-			col[i] = math.Log((v/4-lo/4)+a) + 2*math.Ln2
+			y := lnFast((v/4-lo/4)+a) + 2*math.Ln2
+			col[i] = y
+			if y == y {
+				res.sum += y
+				res.ext.lo, res.ext.hi = min(res.ext.lo, y), max(res.ext.hi, y)
+			}
 		}
-		return
+		return res
 	}
 	a := 0.01 * r
 	if !(a > 0) {
 		// No spread (or so little that 1 % of it underflows to 0).
-		for i, v := range col {
-			if v == v {
-				col[i] = 0
+		setPresent(col, 0)
+		res.ext.lo, res.ext.hi = 0, 0
+		return res
+	}
+	c := lnFast(mean - lo + a) // near the mean of the logs (Jensen: above it)
+	if !finite(c) {
+		c = 0
+	}
+	var sum, s1, s2, s3, s4 float64
+	ylo, yhi := math.Inf(1), math.Inf(-1)
+	for i, v := range col {
+		x := v - lo + a
+		b := math.Float64bits(x)
+		e := b >> 52
+		var y float64
+		if e-1 < 2046 { // positive, normal, finite: lnFast inline
+			k := float64(int(e) - 1023)
+			m := math.Float64frombits(b&(1<<52-1) | 1023<<52)
+			t := &lnTable[(b>>(52-lnTableBits))&(1<<lnTableBits-1)]
+			r := m*t.inv - 1
+			r2 := r * r
+			p := r + r2*((-1.0/2+r*(1.0/3))+r2*(-1.0/4+r*(1.0/5)))
+			y = k*ln2Hi + (k*ln2Lo + t.ln + p)
+		} else {
+			y = lnFast(x) // subnormal; NaN stays NaN
+			if y != y {
+				col[i] = y
+				continue
 			}
 		}
-		return
+		col[i] = y
+		sum += y
+		if y < ylo {
+			ylo = y
+		}
+		if y > yhi {
+			yhi = y
+		}
+		z := y - c
+		z2 := z * z
+		s1 += z
+		s2 += z2
+		s3 += z2 * z
+		s4 += z2 * z2
 	}
-	for i, v := range col {
-		col[i] = math.Log(v - lo + a) // NaN stays NaN
-	}
-}
-
-// valCount is a distinct value and how many units have it.
-type valCount struct {
-	v float64
-	n int
+	res.sum, res.ext.lo, res.ext.hi = sum, ylo, yhi
+	res.ps, res.c, res.psOK = powerSums{s1, s2, s3, s4}, c, true
+	return res
 }
 
 // winsorPlan simulates COINr's winsorisation without touching the column.
@@ -202,21 +319,28 @@ type winsorPlan struct {
 	t      []valCount // tracked distinct values, ascending
 	lo, hi int        // current caps, indices into t
 
+	min, max       float64 // of the column
 	n, nc          float64 // all values, core values
-	c, inv         float64 // centre and 1/range used for the core sums
-	s1, s2, s3, s4 float64 // Σ ((x−c)·inv)^j over the core
+	c, inv         float64 // y = x·inv − c for the sums
+	s1, s2, s3, s4 float64 // Σ yʲ over the core
 
 	nLow, nHigh int // points raised to t[lo], lowered to t[hi]
 	passes      bool
 	skew, kurt  float64
 }
 
-func planWinsorise(col []float64, s summary, skew float64, opt OutlierOptions) *winsorPlan {
-	// Each step moves at least one point, so no more than n steps happen
-	// whatever MaxWinsorise says (and we must not allocate for it).
-	k := min(opt.MaxWinsorise, s.n) + 1
-	bot, top := collectExtremes(col, k)
-	p := &winsorPlan{n: float64(s.n), inv: 1 / (s.max - s.min)}
+// planWinsorise takes the column's full moments mo (which failed) and
+// plays COINr's winsorisation loop on the tracked values: bot and top, the
+// column's MaxWinsorise+1 (or more) smallest and largest distinct values,
+// collected here if nil.
+func planWinsorise(col []float64, mo moments, skew float64, opt OutlierOptions, bot, top []valCount) *winsorPlan {
+	if bot == nil {
+		// Each step moves at least one point, so no more than n steps
+		// happen whatever MaxWinsorise says (and we must not allocate for
+		// it).
+		bot, top = collectExtremes(col, min(opt.MaxWinsorise, mo.n)+1)
+	}
+	p := &winsorPlan{n: float64(mo.n), min: bot[0].v, max: top[0].v, c: mo.c, inv: mo.inv}
 	p.t = make([]valCount, 0, len(bot)+len(top))
 	p.t = append(p.t, bot...)
 	for j := len(top) - 1; j >= 0; j-- {
@@ -226,19 +350,7 @@ func planWinsorise(col []float64, s summary, skew float64, opt OutlierOptions) *
 			p.t = append(p.t, top[j])
 		}
 	}
-	tracked, trackedSum := 0, 0.0
-	for _, e := range p.t {
-		tracked += e.n
-		trackedSum += float64(e.n) * e.v
-	}
-	if core := s.n - tracked; core > 0 {
-		a, b := bot[len(bot)-1].v, top[len(top)-1].v
-		p.c = (s.sum - trackedSum) / float64(core)
-		if math.IsNaN(p.c) || math.IsInf(p.c, 0) || p.c <= a || p.c >= b {
-			p.c = a + (b-a)/2
-		}
-		p.coreSums(col, a, b)
-	}
+	p.coreFromFull(col, mo, bot[len(bot)-1].v, top[len(top)-1].v)
 	p.lo, p.hi = 0, len(p.t)-1
 
 	// COINr's loop: while failing and nwin < winmax.
@@ -275,94 +387,47 @@ func planWinsorise(col []float64, s summary, skew float64, opt OutlierOptions) *
 	return p
 }
 
-// nearThreshold reports statistics so close to a threshold that the
-// rounding of the incremental moments might decide the test.
-func nearThreshold(sk, ku float64, opt OutlierOptions) bool {
-	const eps = 1e-9
-	return math.Abs(math.Abs(sk)-opt.SkewThreshold) <= eps*math.Max(1, opt.SkewThreshold) ||
-		math.Abs(ku-opt.KurtosisThreshold) <= eps*math.Max(1, math.Abs(opt.KurtosisThreshold))
-}
-
-// collectExtremes returns the k smallest distinct values of col, ascending,
-// and the k largest, descending, each with its exact count. A value that
-// is in a list at the end was never evicted (the list's threshold only
-// tightens), so none of its occurrences was missed.
-func collectExtremes(col []float64, k int) (bot, top []valCount) {
-	if k > 32 {
-		// Inserting into long lists would cost O(n·k) on sorted data.
-		return sortedExtremes(col, k)
+// coreFromFull sets the core's power sums — the values strictly between a
+// and b, which winsorisation never moves. Usually they are the column's
+// sums minus those of the tracked values, without touching the column
+// again. When the tracked values dominate the sums (far outliers) that
+// subtraction would lose too many digits, and one more pass sums the core
+// directly, about its own mean.
+func (p *winsorPlan) coreFromFull(col []float64, mo moments, a, b float64) {
+	tracked := 0
+	var t1, t2, t3, t4 float64
+	for _, e := range p.t {
+		tracked += e.n
+		y := e.v*p.inv - p.c
+		w, y2 := float64(e.n), y*y
+		t1 += w * y
+		t2 += w * y2
+		t3 += w * y2 * y
+		t4 += w * y2 * y2
 	}
-	bot = make([]valCount, 0, k+1)
-	top = make([]valCount, 0, k+1)
-	for _, v := range col {
-		if v != v {
-			continue
-		}
-		if len(top) < k || v >= top[len(top)-1].v {
-			top = insertCount(top, v, k, true)
-		}
-		if len(bot) < k || v <= bot[len(bot)-1].v {
-			bot = insertCount(bot, v, k, false)
-		}
+	core := mo.n - tracked
+	if core <= 0 {
+		// Every value is tracked: no core sums. Centre on 0 so that the
+		// mean is summed from the values themselves.
+		p.c = 0
+		return
 	}
-	return bot, top
-}
-
-// sortedExtremes is collectExtremes by sorting a copy of the values.
-func sortedExtremes(col []float64, k int) (bot, top []valCount) {
-	v := make([]float64, 0, len(col))
-	for _, x := range col {
-		if x == x {
-			v = append(v, x)
-		}
+	p.nc = float64(core)
+	c2, c4 := mo.s2-t2, mo.s4-t4
+	if c2 > 0 && c4 > 0 && mo.s2 <= 100*c2 && mo.s4 <= 100*c4 {
+		p.s1, p.s2, p.s3, p.s4 = mo.s1-t1, c2, mo.s3-t3, c4
+		return
 	}
-	slices.Sort(v)
-	var all []valCount
-	for _, x := range v {
-		if len(all) > 0 && all[len(all)-1].v == x {
-			all[len(all)-1].n++
-		} else {
-			all = append(all, valCount{v: x, n: 1})
-		}
+	// Centre on the core's mean (in y units) and sum the core itself.
+	p.c += (mo.s1 - t1) / p.nc
+	if !(p.c >= a*p.inv && p.c <= b*p.inv) {
+		p.c = (a + (b-a)/2) * p.inv
 	}
-	bot = slices.Clone(all[:min(k, len(all))])
-	top = slices.Clone(all[max(0, len(all)-k):])
-	slices.Reverse(top)
-	return bot, top
-}
-
-// insertCount counts v in a, a list of at most k distinct values sorted
-// descending (desc) or ascending, inserting it if new and dropping the
-// last entry if the list grows beyond k.
-func insertCount(a []valCount, v float64, k int, desc bool) []valCount {
-	j := 0
-	if desc {
-		for j < len(a) && a[j].v > v {
-			j++
-		}
-	} else {
-		for j < len(a) && a[j].v < v {
-			j++
-		}
-	}
-	if j < len(a) && a[j].v == v {
-		a[j].n++
-		return a
-	}
-	a = slices.Insert(a, j, valCount{v: v, n: 1})
-	if len(a) > k {
-		a = a[:k]
-	}
-	return a
-}
-
-// coreSums takes the power sums of the values strictly between a and b.
-func (p *winsorPlan) coreSums(col []float64, a, b float64) {
 	c, inv := p.c, p.inv
 	var n, s1, s2, s3, s4 float64
 	for _, v := range col {
 		if v > a && v < b { // false for NaN
-			y := (v - c) * inv
+			y := v*inv - c
 			y2 := y * y
 			n++
 			s1 += y
@@ -372,6 +437,14 @@ func (p *winsorPlan) coreSums(col []float64, a, b float64) {
 		}
 	}
 	p.nc, p.s1, p.s2, p.s3, p.s4 = n, s1, s2, s3, s4
+}
+
+// nearThreshold reports statistics so close to a threshold that the
+// rounding of the incremental moments might decide the test.
+func nearThreshold(sk, ku float64, opt OutlierOptions) bool {
+	const eps = 1e-9
+	return math.Abs(math.Abs(sk)-opt.SkewThreshold) <= eps*math.Max(1, opt.SkewThreshold) ||
+		math.Abs(ku-opt.KurtosisThreshold) <= eps*math.Max(1, math.Abs(opt.KurtosisThreshold))
 }
 
 // moments returns the central moments of the column clamped to the current
@@ -384,7 +457,7 @@ func (p *winsorPlan) moments() moments {
 		return moments{n: int(p.n)}
 	}
 	capped := func(k int) float64 {
-		return (p.t[min(max(k, lo), hi)].v - p.c) * p.inv
+		return p.t[min(max(k, lo), hi)].v*p.inv - p.c
 	}
 	sum := p.s1
 	for k, e := range p.t {
@@ -396,8 +469,12 @@ func (p *winsorPlan) moments() moments {
 	m2 := p.s2 - 2*d*p.s1 + nc*d2
 	m3 := p.s3 - 3*d*p.s2 + 3*d2*p.s1 - nc*d2*d
 	m4 := p.s4 - 4*d*p.s3 + 6*d2*p.s2 - 4*d2*d*p.s1 + nc*d2*d2
+	// The tracked values are centred on the mean in their own units, so
+	// that close values keep their digits (x − mean is exact for x near
+	// the mean) as in a fresh two-pass computation.
+	mean := (p.c + d) / p.inv
 	for k, e := range p.t {
-		y := capped(k) - d
+		y := (p.t[min(max(k, lo), hi)].v - mean) * p.inv
 		y2 := y * y
 		w := float64(e.n)
 		m2 += w * y2

@@ -294,7 +294,7 @@ func TestWinsorPlanMomentsMatchExact(t *testing.T) {
 			continue
 		}
 		opt := DefaultOutlierOptions()
-		p := planWinsorise(x, s, 1, opt)
+		p := planWinsorise(x, columnMoments(x), 1, opt, nil, nil)
 		for lo := 0; lo < len(p.t); lo++ {
 			for hi := lo + 1; hi < len(p.t); hi++ {
 				if lo > opt.MaxWinsorise || len(p.t)-1-hi > opt.MaxWinsorise {

@@ -100,7 +100,7 @@ func TestExtentAndCount(t *testing.T) {
 	if !math.IsNaN(lo) || !math.IsNaN(hi) || n != 0 {
 		t.Errorf("Extent of missing = %v, %v, %v", lo, hi, n)
 	}
-	if c := Count([]float64{nan, 0, -0.0, nan}); c != 2 {
+	if c := Count([]float64{nan, 0, math.Copysign(0, -1), nan}); c != 2 {
 		t.Errorf("Count = %d", c)
 	}
 }
@@ -159,5 +159,56 @@ func TestSelectKthAdversarial(t *testing.T) {
 		if got := selectKth(y, k); got != want[k] {
 			t.Errorf("selectKth(%d) = %v, want %v", k, got, want[k])
 		}
+	}
+}
+
+func TestLogPosSubnormal(t *testing.T) {
+	for _, c := range []struct{ v, want float64 }{
+		{5e-324, -744.44007192138126},
+		{2.6e-310, -712.84586738312670},
+		{1, 0},
+		{math.E, 1},
+	} {
+		if got := logPos(c.v); !sameFloat(got, c.want, 1e-14) {
+			t.Errorf("logPos(%g) = %.17g, want %.17g", c.v, got, c.want)
+		}
+	}
+}
+
+func TestMomentsFromSketch(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100}
+	n, sum := sumCount(x)
+	exact := columnMoments(x)
+	sums := func(c float64) powerSums {
+		var ps powerSums
+		for _, v := range x {
+			y := v - c
+			ps.s1 += y
+			ps.s2 += y * y
+			ps.s3 += y * y * y
+			ps.s4 += y * y * y * y
+		}
+		return ps
+	}
+	// A centre near the mean keeps the sums; one far away (1e6 standard
+	// deviations) is rejected and the moments are computed afresh; both
+	// give the exact statistics.
+	for _, c := range []float64{6.5, 15, 1e6, -3e7} {
+		mo := momentsFromSketch(x, tally{n, sum}, c, sums(c))
+		if !sameFloat(mo.skew(), exact.skew(), 1e-12) || !sameFloat(mo.kurt(), exact.kurt(), 1e-12) {
+			t.Errorf("centre %v: skew %v kurt %v, want %v %v", c, mo.skew(), mo.kurt(), exact.skew(), exact.kurt())
+		}
+	}
+	// Sums that are unusable (overflowed) also fall back.
+	mo := momentsFromSketch(x, tally{n, sum}, 0, powerSums{math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)})
+	if !sameFloat(mo.skew(), exact.skew(), 1e-12) {
+		t.Errorf("overflowed sums: skew %v", mo.skew())
+	}
+	// The log of a constant column gives no power sums: logMoments takes
+	// the exact path and reports no spread.
+	c := []float64{4, 4, 4, 4, 4}
+	lr := logCT(c, 4, 4, 4)
+	if m := logMoments(c, 5, lr); !math.IsNaN(m.skew()) || !sameSlice(c, []float64{0, 0, 0, 0, 0}, 0) {
+		t.Errorf("constant log: %v %v", m.skew(), c)
 	}
 }
