@@ -44,8 +44,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"audit", "verify the audit log's hash chain, or list its entries", runAudit},
+		{"backup", "copy the SQLite database to a file, online, and verify the copy", runBackup},
 		{"demo", "score the built-in programs on bundled sample data and print a summary", runDemo},
+		{"migrate", "bring the database schema up to date (--status lists migrations)", runMigrate},
 		{"programs", "list, show or validate program definitions", runPrograms},
+		{"restore", "replace the SQLite database with a verified backup", runRestore},
 		{"score", "score enterprises from a spreadsheet under a program", runScore},
 		{"template", "write the input spreadsheet template of a program", runTemplate},
 	}
