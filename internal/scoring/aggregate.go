@@ -1,32 +1,95 @@
 package scoring
 
 import (
-	"cmp"
-	"slices"
+	"math"
 
 	"github.com/exemplar/exemplar/internal/composite"
 	"github.com/exemplar/exemplar/internal/program"
 )
 
-// aggregate computes every branch node for rows [lo, hi), children first.
-func (r *Result) aggregate(lo, hi int) error {
-	p := r.P
+// aggChunkRows is how many enterprises the aggregation pass combines at
+// a time. It is larger than chunkRows because aggregation streams every
+// child column once: longer runs of each column keep the hardware
+// prefetchers ahead, while a chunk of the few branch outputs (re-read by
+// their parent) still fits in L2.
+const aggChunkRows = 8192
+
+// aggPlan is what the aggregation pass needs of each branch node, worked
+// out once per run so that the chunks allocate nothing for it.
+type aggPlan struct {
+	nodes []aggNode
+	// ranged[k] is true when node k's score can differ from its low and
+	// high bounds (see rangedNodes); only those are aggregated three times.
+	ranged []bool
+}
+
+type aggNode struct {
+	info     *program.NodeInfo
+	children []int
+	weights  []float64
+	names    []string
+}
+
+func newAggPlan(p *program.Program, ranged []bool) *aggPlan {
+	a := &aggPlan{ranged: ranged}
 	for _, node := range p.Nodes {
-		if node.Kind == program.NodeComposite && r.Lo != nil {
-			copy(r.Lo[node.Index][lo:hi], r.Score[node.Index][lo:hi])
-			copy(r.Hi[node.Index][lo:hi], r.Score[node.Index][lo:hi])
-		}
 		if node.Kind != program.NodeBranch {
 			continue
 		}
-		if err := r.aggregateNode(node, r.Score, lo, hi); err != nil {
+		n := aggNode{info: node, children: node.Children}
+		for _, c := range node.Children {
+			n.weights = append(n.weights, p.Nodes[c].W)
+			n.names = append(n.names, p.Nodes[c].ID)
+		}
+		a.nodes = append(a.nodes, n)
+	}
+	return a
+}
+
+// rangedNodes reports, per node, whether its low and high bounds can
+// differ from its score: a band leaf with a band of two different points
+// (or whose midpoint is not its point), and every branch above one. The
+// other nodes' bounds equal their score bit for bit, so Run lets Lo and Hi
+// share the score's column instead of computing and storing two copies.
+func rangedNodes(p *program.Program) []bool {
+	ranged := make([]bool, len(p.Nodes))
+	if !p.HasRanges {
+		return ranged
+	}
+	same := func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) }
+	for _, node := range p.Nodes { // children come before their parent
+		switch node.Kind {
+		case program.NodeBands:
+			for _, b := range node.Bands {
+				l, h := b.Points[0], b.Points[1]
+				if !same(l, h) || !same((l+h)/2, l) {
+					ranged[node.Index] = true
+				}
+			}
+		case program.NodeBranch:
+			for _, c := range node.Children {
+				if ranged[c] {
+					ranged[node.Index] = true
+				}
+			}
+		}
+	}
+	return ranged
+}
+
+// aggregate computes every branch node for rows [lo, hi), children first,
+// with e's scratch for the children's views.
+func (r *Result) aggregate(plan *aggPlan, e *evaluator, lo, hi int) error {
+	for i := range plan.nodes {
+		n := &plan.nodes[i]
+		if err := r.aggregateNode(n, r.Score, e, lo, hi); err != nil {
 			return err
 		}
-		if r.Lo != nil {
-			if err := r.aggregateNode(node, r.Lo, lo, hi); err != nil {
+		if r.Lo != nil && plan.ranged[n.info.Index] {
+			if err := r.aggregateNode(n, r.Lo, e, lo, hi); err != nil {
 				return err
 			}
-			if err := r.aggregateNode(node, r.Hi, lo, hi); err != nil {
+			if err := r.aggregateNode(n, r.Hi, e, lo, hi); err != nil {
 				return err
 			}
 		}
@@ -34,37 +97,35 @@ func (r *Result) aggregate(lo, hi int) error {
 	return nil
 }
 
-func (r *Result) aggregateNode(node *program.NodeInfo, score [][]float64, lo, hi int) error {
-	p := r.P
+func (r *Result) aggregateNode(n *aggNode, score [][]float64, e *evaluator, lo, hi int) error {
+	node := n.info
 	out := score[node.Index][lo:hi]
-	children := make([][]float64, len(node.Children))
-	weights := make([]float64, len(node.Children))
-	names := make([]string, len(node.Children))
-	for k, c := range node.Children {
-		children[k] = score[c][lo:hi]
-		weights[k] = p.Nodes[c].W
-		names[k] = p.Nodes[c].ID
+	children := e.kids[:0]
+	for _, c := range n.children {
+		children = append(children, score[c][lo:hi])
 	}
+	e.kids = children
 	var err error
 	switch node.Agg {
 	case program.AggSum:
-		sumNode(out, children, weights)
+		sumNode(out, children, n.weights)
 	case program.AggArithmetic:
-		err = composite.Arithmetic(out, children, weights)
+		err = composite.Arithmetic(out, children, n.weights)
 	case program.AggGeometric:
-		err = composite.Geometric(out, children, weights, names)
+		err = composite.Geometric(out, children, n.weights, n.names)
 	case program.AggHarmonic:
-		err = composite.Harmonic(out, children, weights, names)
+		err = composite.Harmonic(out, children, n.weights, n.names)
 	case program.AggGeneralised:
-		err = composite.GeneralisedMean(out, children, weights, node.Power, names)
+		err = composite.GeneralisedMean(out, children, n.weights, node.Power, n.names)
 	}
 	if err != nil {
 		return &NodeError{Path: node.Path, ID: node.ID, Offset: lo, Err: err}
 	}
 	if node.Max != nil {
+		m := *node.Max
 		for i, x := range out {
-			if x > *node.Max {
-				out[i] = *node.Max
+			if x > m {
+				out[i] = m
 			}
 		}
 	}
@@ -87,165 +148,37 @@ func (e *NodeError) Error() string {
 func (e *NodeError) Unwrap() error { return e.Err }
 
 // sumNode adds weighted children, skipping missing ones; all missing
-// gives missing.
+// gives missing. It goes child by child over blocks of units (adding in
+// child order, as a unit-by-unit loop would) so that each child streams
+// through once and the running sums stay in L1.
 func sumNode(out []float64, children [][]float64, weights []float64) {
-	for i := range out {
-		s, any := 0.0, false
+	const block = 256
+	var acc [block]float64
+	var any [block]bool
+	for start := 0; start < len(out); start += block {
+		end := min(start+block, len(out))
+		a, seen := acc[:end-start], any[:end-start]
+		clear(a)
+		clear(seen)
 		for k, c := range children {
-			if x := c[i]; !isNaN(x) {
-				s += weights[k] * x
-				any = true
+			w := weights[k]
+			cb := c[start:end]
+			cb = cb[:len(a)]
+			for i, x := range cb {
+				if !isNaN(x) {
+					a[i] += w * x
+					seen[i] = true
+				}
 			}
 		}
-		if any {
-			out[i] = s
-		} else {
-			out[i] = nan
-		}
-	}
-}
-
-// rank orders the ranked enterprises and gives each its rank.
-func (r *Result) rank() {
-	p := r.P
-	score := r.Score[p.DecisionNode.Index]
-	r.Rank = make([]int32, r.N)
-	r.ChannelRank = make([]int32, r.N)
-	order := make([]int32, 0, r.N)
-	for i := 0; i < r.N; i++ {
-		if r.Eligible[i] && !isNaN(score[i]) {
-			order = append(order, int32(i))
-		}
-	}
-	ids := r.idColumn()
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(score[b], score[a]); c != 0 {
-			return c
-		}
-		for _, t := range p.Ties {
-			var col []float64
-			if t.Node != nil {
-				col = r.Score[t.Node.Index]
+		o := out[start:end]
+		o = o[:len(a)]
+		for i := range o {
+			if seen[i] {
+				o[i] = a[i]
 			} else {
-				col = r.Cols[t.Col]
-			}
-			// Missing sorts last whatever the order.
-			x, y := col[a], col[b]
-			switch {
-			case isNaN(x) && isNaN(y):
-				continue
-			case isNaN(x):
-				return 1
-			case isNaN(y):
-				return -1
-			}
-			c := cmp.Compare(x, y)
-			if t.Desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
+				o[i] = nan
 			}
 		}
-		if ids != nil {
-			if c := cmp.Compare(ids[a], ids[b]); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a, b)
-	})
-	for k, i := range order {
-		if k > 0 && score[i] == score[order[k-1]] {
-			r.Rank[i] = r.Rank[order[k-1]]
-		} else {
-			r.Rank[i] = int32(k + 1)
-		}
-	}
-	seen := map[string]int32{}
-	for _, i := range order {
-		ch := r.Channel(int(i))
-		seen[ch]++
-		r.ChannelRank[i] = seen[ch]
-	}
-	r.Order = order
-}
-
-func (r *Result) idColumn() []string {
-	if r.P.IDInput == nil {
-		return nil
-	}
-	return r.Text[r.P.IDInput.TextCol]
-}
-
-// ID returns enterprise i's identifier.
-func (r *Result) ID(i int) string {
-	if ids := r.idColumn(); ids != nil {
-		return ids[i]
-	}
-	return ""
-}
-
-// Channel returns enterprise i's channel, or "" when the program has none.
-func (r *Result) Channel(i int) string {
-	in := r.P.ChannelInput
-	switch {
-	case in == nil:
-		return ""
-	case in.Kind == program.KindText:
-		return r.Text[in.TextCol][i]
-	}
-	return in.OptionValue(r.Cols[in.Col][i])
-}
-
-// Quota returns the number that may pass in channel ch; 0 means no limit.
-func (r *Result) Quota(ch string) int {
-	q := r.P.Def.Decision.Quota
-	if n, ok := q.Channels[ch]; ok {
-		return n
-	}
-	return q.Default
-}
-
-// PassesThreshold reports whether a decision score clears the threshold.
-func (r *Result) PassesThreshold(s float64) bool {
-	d := r.P.Def.Decision
-	switch {
-	case isNaN(s):
-		return false
-	case d.Threshold == nil:
-		return true
-	case d.Strict:
-		return s > *d.Threshold
-	}
-	return s >= *d.Threshold
-}
-
-// decide sets every outcome: gates first, then coverage, threshold and
-// quota in rank order.
-func (r *Result) decide() {
-	score := r.Score[r.P.DecisionNode.Index]
-	r.Outcome = make([]Outcome, r.N)
-	for i := range r.Outcome {
-		switch {
-		case !r.Eligible[i]:
-			r.Outcome[i] = NotEligible
-		case isNaN(score[i]):
-			r.Outcome[i] = NotScored
-		default:
-			r.Outcome[i] = BelowThreshold
-		}
-	}
-	passed := map[string]int{}
-	for _, i := range r.Order {
-		if !r.PassesThreshold(score[i]) {
-			continue
-		}
-		ch := r.Channel(int(i))
-		if q := r.Quota(ch); q > 0 && passed[ch] >= q {
-			r.Outcome[i] = OverQuota
-			continue
-		}
-		passed[ch]++
-		r.Outcome[i] = Pass
 	}
 }

@@ -130,65 +130,120 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 		}
 		r.Cols[c] = t.Num[c]
 	}
-	for _, ind := range p.Indicators {
-		r.Cols[ind.Col] = make([]float64, n)
-	}
-	r.Gate = make([][]int8, len(p.Gates))
-	for g := range r.Gate {
-		r.Gate[g] = make([]int8, n)
-	}
-	r.Eligible = make([]bool, n)
-	r.Score = make([][]float64, len(p.Nodes))
-	r.Band = make([][]int8, len(p.Nodes))
-	for k, node := range p.Nodes {
-		if node.Kind != program.NodeComposite {
-			r.Score[k] = make([]float64, n)
-		}
-		if node.Kind == program.NodeBands {
-			r.Band[k] = make([]int8, n)
-		}
-	}
-	if p.HasRanges {
-		r.Lo = make([][]float64, len(p.Nodes))
-		r.Hi = make([][]float64, len(p.Nodes))
-		for k := range p.Nodes {
-			r.Lo[k] = make([]float64, n)
-			r.Hi[k] = make([]float64, n)
-		}
-	}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// The output columns are allocated by all workers at once: zeroing
+	// them is a memory-bound loop, and a million-row program has dozens
+	// of 8 MB columns.
+	var floats []*[]float64
+	var int8s []*[]int8
+	for _, ind := range p.Indicators {
+		floats = append(floats, &r.Cols[ind.Col])
+	}
+	r.Gate = make([][]int8, len(p.Gates))
+	for g := range r.Gate {
+		int8s = append(int8s, &r.Gate[g])
+	}
+	r.Score = make([][]float64, len(p.Nodes))
+	r.Band = make([][]int8, len(p.Nodes))
+	for k, node := range p.Nodes {
+		if node.Kind != program.NodeComposite {
+			floats = append(floats, &r.Score[k])
+		}
+		if node.Kind == program.NodeBands {
+			int8s = append(int8s, &r.Band[k])
+		}
+	}
+	// Lo and Hi get columns of their own only where a band range can make
+	// them differ from the score; elsewhere they share the score's column
+	// (composite leaves' columns are set by the pipeline, below).
+	ranged := rangedNodes(p)
+	if p.HasRanges {
+		r.Lo = make([][]float64, len(p.Nodes))
+		r.Hi = make([][]float64, len(p.Nodes))
+		for k := range p.Nodes {
+			if ranged[k] {
+				floats = append(floats, &r.Lo[k], &r.Hi[k])
+			}
+		}
+	}
+	forEach(len(floats)+len(int8s)+1, workers, func(k int) {
+		switch {
+		case k < len(floats):
+			*floats[k] = make([]float64, n)
+		case k < len(floats)+len(int8s):
+			*int8s[k-len(floats)] = make([]int8, n)
+		default:
+			r.Eligible = make([]bool, n)
+		}
+	})
+	if p.HasRanges {
+		for k := range p.Nodes {
+			if !ranged[k] {
+				r.Lo[k], r.Hi[k] = r.Score[k], r.Score[k]
+			}
+		}
+	}
 	// Pass 1, by chunks of rows: indicators, gates, points and bands.
-	parallelChunks(n, workers, opt.Progress, func(e *evaluator, lo, hi int) {
-		r.rowPass(e, lo, hi)
+	// Without composite leaves nothing waits for the cohort, so each chunk
+	// is aggregated up the framework (pass 3) right away, while its leaf
+	// scores are still in cache.
+	plan := newAggPlan(p, ranged)
+	var aggErr atomic.Pointer[error]
+	fused := !p.HasComposite
+	parallelChunks(n, chunkRows, workers, opt.Progress, func(e *evaluator, lo, hi int) {
+		r.rowPass(e, ranged, lo, hi)
+		if fused {
+			if err := r.aggregate(plan, e, lo, hi); err != nil {
+				failed := err // only a failure escapes to the heap
+				aggErr.CompareAndSwap(nil, &failed)
+			}
+		}
 	})
 	// Pass 2, by columns over the cohort: the composite pipeline.
 	if p.HasComposite {
 		if err := r.composite(opt, workers); err != nil {
 			return nil, err
 		}
+		if r.Lo != nil {
+			for _, node := range p.Nodes {
+				if node.Kind == program.NodeComposite {
+					r.Lo[node.Index], r.Hi[node.Index] = r.Score[node.Index], r.Score[node.Index]
+				}
+			}
+		}
 	}
 	// Pass 3, by chunks again: aggregate up the framework.
-	var aggErr atomic.Pointer[error]
-	parallelChunks(n, workers, nil, func(_ *evaluator, lo, hi int) {
-		if err := r.aggregate(lo, hi); err != nil {
-			aggErr.CompareAndSwap(nil, &err)
-		}
-	})
+	if !fused {
+		parallelChunks(n, aggChunkRows, workers, nil, func(e *evaluator, lo, hi int) {
+			if err := r.aggregate(plan, e, lo, hi); err != nil {
+				// Report it as from chunks of chunkRows, the first that
+				// fails: the composite functions number the units in
+				// their error from the start of the chunk they are given.
+				for sub := lo; sub < hi; sub += chunkRows {
+					if err := r.aggregate(plan, e, sub, min(sub+chunkRows, hi)); err != nil {
+						failed := err
+						aggErr.CompareAndSwap(nil, &failed)
+						return
+					}
+				}
+			}
+		})
+	}
 	if e := aggErr.Load(); e != nil {
 		return nil, *e
 	}
-	r.rank()
-	r.decide()
+	slots, names := r.rank(workers)
+	r.decide(slots, names)
 	return r, nil
 }
 
-// parallelChunks calls f on consecutive chunks of [0, n) from workers
-// goroutines; each goroutine has its own evaluator.
-func parallelChunks(n, workers int, progress func(done, total int), f func(e *evaluator, lo, hi int)) {
-	chunks := (n + chunkRows - 1) / chunkRows
+// parallelChunks calls f on consecutive chunks of [0, n) of size rows
+// from workers goroutines; each goroutine has its own evaluator.
+func parallelChunks(n, size, workers int, progress func(done, total int), f func(e *evaluator, lo, hi int)) {
+	chunks := (n + size - 1) / size
 	workers = min(workers, chunks)
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
@@ -202,8 +257,8 @@ func parallelChunks(n, workers int, progress func(done, total int), f func(e *ev
 				if c >= chunks {
 					return
 				}
-				lo := c * chunkRows
-				hi := min(lo+chunkRows, n)
+				lo := c * size
+				hi := min(lo+size, n)
 				f(e, lo, hi)
 				if progress != nil {
 					progress(int(done.Add(int64(hi-lo))), n)
@@ -214,7 +269,7 @@ func parallelChunks(n, workers int, progress func(done, total int), f func(e *ev
 	wg.Wait()
 }
 
-func (r *Result) rowPass(e *evaluator, lo, hi int) {
+func (r *Result) rowPass(e *evaluator, ranged []bool, lo, hi int) {
 	p := r.P
 	e.cols = r.Cols
 	m := hi - lo
@@ -258,6 +313,10 @@ func (r *Result) rowPass(e *evaluator, lo, hi int) {
 		case program.NodePoints:
 			v := e.eval(node.Points.Root, lo, buf)
 			s := r.Score[node.Index][lo:hi]
+			top := math.Inf(1)
+			if node.Max != nil {
+				top = *node.Max
+			}
 			for i, x := range v {
 				if isNaN(x) {
 					x = 0
@@ -265,26 +324,34 @@ func (r *Result) rowPass(e *evaluator, lo, hi int) {
 				if x < 0 {
 					x = 0
 				}
-				if node.Max != nil && x > *node.Max {
-					x = *node.Max
+				if x > top {
+					x = top
 				}
 				s[i] = x
 			}
-			if r.Lo != nil {
-				copy(r.Lo[node.Index][lo:hi], s)
-				copy(r.Hi[node.Index][lo:hi], s)
-			}
+			// A points leaf has no range: its Lo and Hi are its Score.
 		case program.NodeBands:
-			r.bands(e, node, lo, hi, buf)
+			r.bands(e, node, ranged[node.Index], lo, hi, buf)
 		}
 	}
 	e.put()
 }
 
+// setBand returns cur, or b when hit and cur is -1 (no band yet), as
+// arithmetic rather than a branch.
+func setBand(cur, b int8, hit bool) int8 {
+	var h int8
+	if hit {
+		h = 1 // a SETcc, not a jump
+	}
+	mask := -h & (cur >> 7) // all ones when hit and cur < 0
+	return cur&^mask | b&mask
+}
+
 // bands scores a band leaf: the first band that matches gives the range;
 // an expert's fixed points (clamped into the range) or the program's
 // band_points choice gives the score.
-func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []float64) {
+func (r *Result) bands(e *evaluator, node *program.NodeInfo, ranged bool, lo, hi int, buf []float64) {
 	m := hi - lo
 	band := r.Band[node.Index][lo:hi]
 	for i := range band {
@@ -292,29 +359,46 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []f
 	}
 	var val []float64
 	if node.Value != nil {
-		val = e.eval(node.Value.Root, lo, e.get(m))
+		val = e.eval(node.Value.Root, lo, e.get(m))[:m]
 	}
+	// left counts the rows still without a band: once it is 0 the later
+	// bands' conditions need not be evaluated. The loops below decide
+	// without branching (see setBand): whether a value reaches a threshold
+	// is as good as random, and a mispredicted branch per row and band
+	// would cost more than the rest of the loop.
+	left := m
 	for b, bi := range node.Bands {
-		var cond []float64
-		if bi.When != nil {
-			cond = e.eval(bi.When.Root, lo, buf)
+		if left == 0 {
+			break
 		}
-		for i := range band {
-			if band[i] >= 0 {
-				continue
+		nb := int8(b)
+		switch {
+		case bi.AtLeast != nil:
+			t := *bi.AtLeast
+			for i, x := range val {
+				band[i] = setBand(band[i], nb, x >= t)
 			}
-			var hit bool
-			switch {
-			case bi.AtLeast != nil:
-				hit = val[i] >= *bi.AtLeast
-			case bi.Above != nil:
-				hit = val[i] > *bi.Above
-			default:
-				hit = cond[i] == 1
+		case bi.Above != nil:
+			t := *bi.Above
+			for i, x := range val {
+				band[i] = setBand(band[i], nb, x > t)
 			}
-			if hit {
-				band[i] = int8(b)
+		case bi.When.Root.Kind == program.OpConst:
+			// "when: true" (the catch-all band) or a constant false.
+			if bi.When.Root.Value == 1 {
+				for i := range band {
+					band[i] = setBand(band[i], nb, true)
+				}
 			}
+		default:
+			cond := e.eval(bi.When.Root, lo, buf)[:m]
+			for i, c := range cond {
+				band[i] = setBand(band[i], nb, c == 1)
+			}
+		}
+		left = 0
+		for _, x := range band {
+			left += int(uint8(x) >> 7) // 1 for -1 (no band yet)
 		}
 	}
 	if node.Value != nil {
@@ -324,8 +408,23 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []f
 	if node.Fixed != nil {
 		fixed = r.Cols[node.Fixed.Col][lo:hi]
 	}
-	pick := r.P.Def.Scoring.BandPoints
+	const (
+		pickLow = iota
+		pickMid
+		pickHigh
+	)
+	pick := pickLow
+	switch r.P.Def.Scoring.BandPoints {
+	case "high":
+		pick = pickHigh
+	case "mid":
+		pick = pickMid
+	}
 	s := r.Score[node.Index][lo:hi]
+	var sLo, sHi []float64
+	if ranged {
+		sLo, sHi = r.Lo[node.Index][lo:hi], r.Hi[node.Index][lo:hi]
+	}
 	for i, b := range band {
 		var l, h float64
 		if b >= 0 {
@@ -337,17 +436,16 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []f
 		case fixed != nil && !isNaN(fixed[i]):
 			x = min(max(fixed[i], l), h)
 			l, h = x, x
-		case pick == "high":
+		case pick == pickHigh:
 			x = h
-		case pick == "mid":
+		case pick == pickMid:
 			x = (l + h) / 2
 		default:
 			x = l
 		}
 		s[i] = x
-		if r.Lo != nil {
-			r.Lo[node.Index][lo+i] = l
-			r.Hi[node.Index][lo+i] = h
+		if ranged {
+			sLo[i], sHi[i] = l, h
 		}
 	}
 }

@@ -16,10 +16,9 @@ type evaluator struct {
 	cols    [][]float64
 	scratch [][]float64
 	top     int
-}
-
-func newEvaluator(cols [][]float64) *evaluator {
-	return &evaluator{cols: cols}
+	// kids is scratch for the aggregation pass's views of a node's
+	// children.
+	kids [][]float64
 }
 
 func (e *evaluator) get(n int) []float64 {
@@ -37,15 +36,24 @@ func isNaN(v float64) bool { return v != v }
 
 var nan = math.NaN()
 
+// truth is 1 for true and 0 for false. It is written so that the
+// compiler sets a register from the flags rather than jumping: whether
+// a value passes a comparison is often as good as random, and a
+// mispredicted branch costs more than the rest of a loop's step.
 func truth(b bool) float64 {
+	var i int
 	if b {
-		return 1
+		i = 1
 	}
-	return 0
+	return float64(i)
 }
 
 // eval computes op for rows [lo, lo+len(out)) and returns the values: out
 // itself, or a read-only view of a column when op is a plain column.
+//
+// A constant operand of an arithmetic operator, a comparison or a
+// conditional is used as it is rather than spread over a buffer first:
+// definitions are full of `x > 0`, `x * 100` and `c ? x : 0.0`.
 func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 	n := len(out)
 	switch op.Kind {
@@ -63,50 +71,71 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		return out
 	case program.OpIf:
 		c := e.eval(op.Args[0], lo, out)
-		x := e.eval(op.Args[1], lo, e.get(n))
-		y := e.eval(op.Args[2], lo, e.get(n))
+		x, xc, px := e.operand(op.Args[1], lo, n)
+		y, yc, py := e.operand(op.Args[2], lo, n)
 		for i := range out {
+			xv, yv := xc, yc
+			if x != nil {
+				xv = x[i]
+			}
+			if y != nil {
+				yv = y[i]
+			}
 			switch cv := c[i]; {
 			case isNaN(cv):
 				out[i] = nan
 			case cv != 0:
-				out[i] = x[i]
+				out[i] = xv
 			default:
-				out[i] = y[i]
+				out[i] = yv
 			}
 		}
-		e.put()
-		e.put()
+		e.release(px)
+		e.release(py)
 		return out
 	case program.OpSum, program.OpMean, program.OpCount:
-		acc := e.get(n)
+		// out holds the running sum; the first argument sets it and the
+		// count, the others add to them.
 		cnt := e.get(n)
 		tmp := e.get(n)
-		for i := range acc {
-			acc[i], cnt[i] = 0, 0
+		first := e.eval(op.Args[0], lo, tmp)
+		for i, x := range first {
+			switch {
+			case isNaN(x):
+				out[i], cnt[i] = 0, 0
+			case x == 0:
+				out[i], cnt[i] = 0, 1 // 0 + -0 is +0
+			default:
+				out[i], cnt[i] = x, 1
+			}
 		}
-		for _, arg := range op.Args {
+		for _, arg := range op.Args[1:] {
 			v := e.eval(arg, lo, tmp)
 			for i, x := range v {
 				if !isNaN(x) {
-					acc[i] += x
+					out[i] += x
 					cnt[i]++
 				}
 			}
 		}
-		for i := range out {
-			switch {
-			case op.Kind == program.OpCount:
-				out[i] = cnt[i]
-			case cnt[i] == 0:
-				out[i] = nan
-			case op.Kind == program.OpMean:
-				out[i] = acc[i] / cnt[i]
-			default:
-				out[i] = acc[i]
+		switch op.Kind {
+		case program.OpCount:
+			copy(out, cnt)
+		case program.OpMean:
+			for i, c := range cnt {
+				if c == 0 {
+					out[i] = nan
+				} else {
+					out[i] /= c
+				}
+			}
+		default:
+			for i, c := range cnt {
+				if c == 0 {
+					out[i] = nan
+				}
 			}
 		}
-		e.put()
 		e.put()
 		e.put()
 		return out
@@ -118,19 +147,22 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		tmp := e.get(n)
 		for _, arg := range op.Args[1:] {
 			v := e.eval(arg, lo, tmp)
-			for i, x := range v {
-				o := out[i]
-				switch op.Kind {
-				case program.OpCoalesce:
-					if isNaN(o) {
+			switch op.Kind {
+			case program.OpCoalesce:
+				for i, x := range v {
+					if isNaN(out[i]) {
 						out[i] = x
 					}
-				case program.OpMin:
-					if isNaN(x) || x < o {
+				}
+			case program.OpMin:
+				for i, x := range v {
+					if isNaN(x) || x < out[i] {
 						out[i] = x
 					}
-				default:
-					if isNaN(x) || x > o {
+				}
+			default:
+				for i, x := range v {
+					if isNaN(x) || x > out[i] {
 						out[i] = x
 					}
 				}
@@ -149,11 +181,53 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		e.put()
 		return out
 	}
-	a := e.eval(op.Args[0], lo, out)
-	b := e.eval(op.Args[1], lo, e.get(n))
-	binary(op.Kind, a, b, out)
+	// A binary operator. A constant on the right is passed as a number;
+	// one on the left too when the operator can be turned round.
+	l, r := op.Args[0], op.Args[1]
+	k := op.Kind
+	if l.Kind == program.OpConst && r.Kind != program.OpConst {
+		if fk, ok := flipped[k]; ok {
+			l, r, k = r, l, fk
+		}
+	}
+	a := e.eval(l, lo, out)
+	if r.Kind == program.OpConst {
+		binaryConst(k, a, r.Value, out)
+		return out
+	}
+	b := e.eval(r, lo, e.get(n))
+	binary(k, a, b, out)
 	e.put()
 	return out
+}
+
+// flipped gives, for the binary operators whose operands can swap places,
+// the operator that does so: c < x is x > c.
+var flipped = map[program.OpKind]program.OpKind{
+	program.OpAdd: program.OpAdd, program.OpMul: program.OpMul,
+	program.OpEq: program.OpEq, program.OpNe: program.OpNe,
+	program.OpAnd: program.OpAnd, program.OpOr: program.OpOr,
+	program.OpLt: program.OpGt, program.OpGt: program.OpLt,
+	program.OpLe: program.OpGe, program.OpGe: program.OpLe,
+}
+
+// operand evaluates an argument that may be used as a constant: it
+// returns the values, or nil and the constant. pushed says whether a
+// scratch buffer was taken (to give back with release).
+func (e *evaluator) operand(op *program.Op, lo, n int) (v []float64, c float64, pushed bool) {
+	switch op.Kind {
+	case program.OpConst:
+		return nil, op.Value, false
+	case program.OpCol:
+		return e.cols[op.Col][lo : lo+n], 0, false
+	}
+	return e.eval(op, lo, e.get(n)), 0, true
+}
+
+func (e *evaluator) release(pushed bool) {
+	if pushed {
+		e.put()
+	}
 }
 
 func clamp(x, l, h float64) float64 {
@@ -228,7 +302,10 @@ func unary(op *program.Op, a, out []float64) {
 	}
 }
 
+// binary computes a k b for every row. Each operator has its own loop,
+// with no decision inside it but the one the operator itself needs.
 func binary(k program.OpKind, a, b, out []float64) {
+	a, b = a[:len(out)], b[:len(out)]
 	switch k {
 	case program.OpAdd:
 		for i := range out {
@@ -256,54 +333,137 @@ func binary(k program.OpKind, a, b, out []float64) {
 		}
 	case program.OpAnd:
 		for i := range out {
-			x, y := a[i], b[i]
-			switch {
-			case x == 0 || y == 0:
-				out[i] = 0
-			case isNaN(x) || isNaN(y):
-				out[i] = nan
-			default:
-				out[i] = 1
-			}
+			out[i] = and(a[i], b[i])
 		}
 	case program.OpOr:
 		for i := range out {
+			out[i] = or(a[i], b[i])
+		}
+	case program.OpEq:
+		for i := range out {
 			x, y := a[i], b[i]
-			switch {
-			case (x != 0 && !isNaN(x)) || (y != 0 && !isNaN(y)):
-				out[i] = 1
-			case isNaN(x) || isNaN(y):
-				out[i] = nan
-			default:
-				out[i] = 0
-			}
+			out[i] = known(x, y, x == y)
+		}
+	case program.OpNe:
+		for i := range out {
+			x, y := a[i], b[i]
+			out[i] = known(x, y, x != y)
+		}
+	case program.OpLt:
+		for i := range out {
+			x, y := a[i], b[i]
+			out[i] = known(x, y, x < y)
+		}
+	case program.OpLe:
+		for i := range out {
+			x, y := a[i], b[i]
+			out[i] = known(x, y, x <= y)
+		}
+	case program.OpGt:
+		for i := range out {
+			x, y := a[i], b[i]
+			out[i] = known(x, y, x > y)
 		}
 	default:
 		for i := range out {
 			x, y := a[i], b[i]
-			if isNaN(x) || isNaN(y) {
-				out[i] = nan
-				continue
-			}
-			out[i] = truth(compare(k, x, y))
+			out[i] = known(x, y, x >= y)
 		}
 	}
 }
 
-func compare(k program.OpKind, x, y float64) bool {
+// binaryConst computes a k c for every row: binary with a constant right
+// operand.
+func binaryConst(k program.OpKind, a []float64, c float64, out []float64) {
+	a = a[:len(out)]
 	switch k {
+	case program.OpAdd:
+		for i, x := range a {
+			out[i] = x + c
+		}
+	case program.OpSub:
+		for i, x := range a {
+			out[i] = x - c
+		}
+	case program.OpMul:
+		for i, x := range a {
+			out[i] = x * c
+		}
+	case program.OpDiv:
+		for i, x := range a {
+			out[i] = x / c
+		}
+	case program.OpPow:
+		for i, x := range a {
+			out[i] = math.Pow(x, c)
+		}
+	case program.OpMod:
+		for i, x := range a {
+			out[i] = math.Mod(x, c)
+		}
+	case program.OpAnd:
+		for i, x := range a {
+			out[i] = and(x, c)
+		}
+	case program.OpOr:
+		for i, x := range a {
+			out[i] = or(x, c)
+		}
 	case program.OpEq:
-		return x == y
+		for i, x := range a {
+			out[i] = known(x, c, x == c)
+		}
 	case program.OpNe:
-		return x != y
+		for i, x := range a {
+			out[i] = known(x, c, x != c)
+		}
 	case program.OpLt:
-		return x < y
+		for i, x := range a {
+			out[i] = known(x, c, x < c)
+		}
 	case program.OpLe:
-		return x <= y
+		for i, x := range a {
+			out[i] = known(x, c, x <= c)
+		}
 	case program.OpGt:
-		return x > y
+		for i, x := range a {
+			out[i] = known(x, c, x > c)
+		}
+	default:
+		for i, x := range a {
+			out[i] = known(x, c, x >= c)
+		}
 	}
-	return x >= y
+}
+
+// known is a comparison's value: unknown (NaN) when x or y is missing.
+func known(x, y float64, b bool) float64 {
+	if isNaN(x) || isNaN(y) {
+		return nan
+	}
+	return truth(b)
+}
+
+// and is three-valued: false wins over unknown.
+func and(x, y float64) float64 {
+	switch {
+	case x == 0 || y == 0:
+		return 0
+	case isNaN(x) || isNaN(y):
+		return nan
+	}
+	return 1
+}
+
+// or is three-valued: true wins over unknown.
+func or(x, y float64) float64 {
+	switch {
+	case (x != 0 && !isNaN(x)) || (y != 0 && !isNaN(y)):
+		return 1
+	case isNaN(x) || isNaN(y):
+		return nan
+	}
+	return 0
 }
 
 // evalRow computes op for one row; it is the reference the columnar

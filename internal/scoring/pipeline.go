@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/exemplar/exemplar/internal/composite"
 	"github.com/exemplar/exemplar/internal/program"
@@ -17,9 +18,15 @@ type LeafReport struct {
 }
 
 // composite runs the cohort-wide pipeline over the composite leaves:
-// impute, screen for data coverage, treat outliers, normalise. The
+// screen for data coverage, impute, treat outliers, normalise. The
 // cohort is the eligible enterprises; the others get no composite score.
-// The order (imputation before screening) is COINr's reference pipeline.
+// Coverage is measured before imputation unless the program says
+// screen: after (COINr's reference pipeline, which imputes first).
+//
+// Each leaf is one task on one worker, so that its column is read while
+// it is still in cache from the step before. Only screening needs every
+// leaf's coverage before any leaf goes on; without it (coverage 0) a leaf
+// goes through every step in one task.
 func (r *Result) composite(opt Options, workers int) error {
 	p := r.P
 	pl := p.Def.Scoring.Pipeline
@@ -29,54 +36,38 @@ func (r *Result) composite(opt Options, workers int) error {
 			leaves = append(leaves, node)
 		}
 	}
-	// Copy (or, with Reuse, adopt) each leaf's source, blanking the rows
-	// outside the cohort so they weigh in no statistic.
+	// Each leaf copies its source or, with Reuse, adopts it (the first
+	// leaf to use an input column). Rows outside the cohort are blanked so
+	// they weigh in no statistic. Copies are made before any leaf starts,
+	// so that none reads a column another leaf is already changing.
+	adopt := make([]bool, len(leaves))
 	used := map[int]bool{}
-	for _, leaf := range leaves {
-		src := r.Cols[leaf.SourceCol]
-		var dst []float64
-		if opt.Reuse && leaf.SourceCol < p.NumCols && !used[leaf.SourceCol] {
-			dst = src
-		} else {
-			dst = make([]float64, r.N)
-			copy(dst, src)
-		}
-		r.Score[leaf.Index] = dst
-		used[leaf.SourceCol] = true
-		for i, ok := range r.Eligible {
-			if !ok {
-				dst[i] = math.NaN()
-			}
-		}
-	}
-	cols := make([][]float64, len(leaves))
 	for k, leaf := range leaves {
-		cols[k] = r.Score[leaf.Index]
+		adopt[k] = opt.Reuse && leaf.SourceCol < p.NumCols && !used[leaf.SourceCol]
+		used[leaf.SourceCol] = true
 	}
-	// screen measures data coverage and blanks the enterprises below the
-	// program's minimum, so that they weigh in no later statistic.
-	var screened []int
-	screen := func() error {
-		cov, err := composite.Coverage(cols, r.N)
-		if err != nil {
-			return fmt.Errorf("scoring: coverage: %w", err)
-		}
-		r.Coverage = cov
-		for i, c := range cov {
-			if pl.Coverage > 0 && r.Eligible[i] && c < pl.Coverage {
-				screened = append(screened, i)
-			}
-		}
-		blank(cols, screened)
-		return nil
-	}
-	if pl.Screen != "after" {
-		if err := screen(); err != nil {
-			return err
+	var outside []int
+	for i, ok := range r.Eligible {
+		if !ok {
+			outside = append(outside, i)
 		}
 	}
+	forEach(len(leaves), workers, func(k int) {
+		src := r.Cols[leaves[k].SourceCol]
+		if adopt[k] {
+			r.Score[leaves[k].Index] = src
+			return
+		}
+		dst := make([]float64, r.N)
+		copy(dst, src)
+		blankRows(dst, outside)
+		r.Score[leaves[k].Index] = dst
+	})
 	groups, ngroups := r.groups(pl.Impute.Group)
 	r.Composite = make([]LeafReport, len(leaves))
+	for k, leaf := range leaves {
+		r.Composite[k].Node = leaf.ID
+	}
 	var mu sync.Mutex
 	var firstErr error
 	fail := func(leaf *program.NodeInfo, err error) {
@@ -86,72 +77,175 @@ func (r *Result) composite(opt Options, workers int) error {
 			firstErr = fmt.Errorf("scoring: %s (%s): %w", leaf.Path, leaf.ID, err)
 		}
 	}
-	forEach(len(leaves), workers, func(k int) {
-		col := cols[k]
-		rep := &r.Composite[k]
-		rep.Node = leaves[k].ID
-		var err error
-		switch pl.Impute.Method {
-		case "mean":
-			rep.Imputed = composite.ImputeMean(col)
-		case "median":
-			rep.Imputed = composite.ImputeMedian(col)
-		case "group_mean":
-			rep.Imputed, err = composite.ImputeGroupMean(col, groups, ngroups)
-		case "group_median":
-			rep.Imputed, err = composite.ImputeGroupMedian(col, groups, ngroups)
+	impute := func(k int) bool {
+		return r.impute(leaves[k], k, r.Score[leaves[k].Index], groups, ngroups, fail)
+	}
+	before := pl.Screen != "after"
+	screening := pl.Coverage > 0
+	// missing counts, per worker and unit, the leaves the worker found
+	// missing when coverage is measured: the coverage without another
+	// pass over every column. (Missing rather than present values: they
+	// are few, so counting them is a read-only pass.)
+	nw := max(1, min(workers, len(leaves)))
+	missing := newCounters(nw, len(leaves), r.N)
+	forEachWorker(len(leaves), nw, func(w, k int) {
+		col := r.Score[leaves[k].Index]
+		if adopt[k] {
+			blankRows(col, outside)
 		}
-		if err != nil {
-			fail(leaves[k], err)
+		if !before && !impute(k) {
+			return
 		}
+		missing.count(w, col)
+		if screening {
+			return // the rest waits for the coverage of every leaf
+		}
+		if before && !impute(k) {
+			return
+		}
+		r.treat(leaves[k], k, col, fail)
 	})
-	if firstErr != nil {
+	r.Coverage = missing.coverage(len(leaves))
+	missing = counters{}
+	if !screening || firstErr != nil {
 		return firstErr
 	}
-	if pl.Screen == "after" {
-		if err := screen(); err != nil {
-			return err
+	// Screening: the eligible enterprises below the minimum coverage are
+	// blanked so that they weigh in no later statistic (and again after
+	// imputation, which fills them too).
+	var screened []int
+	for i, c := range r.Coverage {
+		if r.Eligible[i] && c < pl.Coverage {
+			screened = append(screened, i)
 		}
-	} else {
-		// Imputation filled the screened-out rows too: blank them again.
-		blank(cols, screened)
 	}
 	forEach(len(leaves), workers, func(k int) {
-		leaf := leaves[k]
-		col := cols[k]
-		o := pl.Outliers
-		switch o.Method {
-		case "winsorise":
-			fb := o.Fallback
-			if fb == "" {
-				fb = "log"
-			}
-			rep, err := composite.TreatOutliers(col, composite.OutlierOptions{
-				MaxWinsorise: o.MaxWinsorise, SkewThreshold: o.SkewThreshold,
-				KurtosisThreshold: o.KurtosisThreshold, Fallback: fb,
-			})
-			if err != nil {
-				fail(leaf, err)
+		col := r.Score[leaves[k].Index]
+		blankRows(col, screened)
+		if before {
+			if !impute(k) {
 				return
 			}
-			r.Composite[k].Outliers = rep
-		case "log":
-			composite.LogTransform(col)
-			r.Composite[k].Outliers.LogTransformed = true
+			blankRows(col, screened)
 		}
-		if err := normalise(col, pl.Normalise, leaf); err != nil {
-			fail(leaf, err)
-		}
+		r.treat(leaves[k], k, col, fail)
 	})
 	return firstErr
 }
 
-// blank sets rows to missing in every column.
-func blank(cols [][]float64, rows []int) {
-	for _, col := range cols {
-		for _, i := range rows {
-			col[i] = math.NaN()
+// counters counts missing values per worker and unit: in bytes when
+// there are fewer than 256 leaves, else in 32-bit integers.
+type counters struct {
+	small [][]uint8
+	large [][]int32
+}
+
+func newCounters(workers, leaves, n int) counters {
+	var c counters
+	for range workers {
+		if leaves < 256 {
+			c.small = append(c.small, make([]uint8, n))
+		} else {
+			c.large = append(c.large, make([]int32, n))
 		}
+	}
+	return c
+}
+
+func (c counters) count(w int, col []float64) {
+	if c.small != nil {
+		countMissing(c.small[w], col)
+	} else {
+		countMissing(c.large[w], col)
+	}
+}
+
+func countMissing[T uint8 | int32](cnt []T, col []float64) {
+	cnt = cnt[:len(col)]
+	for i, v := range col {
+		if isNaN(v) {
+			cnt[i]++
+		}
+	}
+}
+
+// coverage returns, as composite.Coverage does, the number of present
+// leaves over their number, per unit.
+func (c counters) coverage(leaves int) []float64 {
+	var n int
+	if c.small != nil {
+		n = len(c.small[0])
+	} else {
+		n = len(c.large[0])
+	}
+	cov := make([]float64, n)
+	k := float64(leaves)
+	for i := range cov {
+		s := leaves
+		for _, cnt := range c.small {
+			s -= int(cnt[i])
+		}
+		for _, cnt := range c.large {
+			s -= int(cnt[i])
+		}
+		cov[i] = float64(s) / k
+	}
+	return cov
+}
+
+// blankRows sets the given rows of col to missing.
+func blankRows(col []float64, rows []int) {
+	for _, i := range rows {
+		col[i] = math.NaN()
+	}
+}
+
+// impute fills leaf k's missing values; false when it failed.
+func (r *Result) impute(leaf *program.NodeInfo, k int, col []float64, groups []int32, ngroups int, fail func(*program.NodeInfo, error)) bool {
+	rep := &r.Composite[k]
+	var err error
+	switch r.P.Def.Scoring.Pipeline.Impute.Method {
+	case "mean":
+		rep.Imputed = composite.ImputeMean(col)
+	case "median":
+		rep.Imputed = composite.ImputeMedian(col)
+	case "group_mean":
+		rep.Imputed, err = composite.ImputeGroupMean(col, groups, ngroups)
+	case "group_median":
+		rep.Imputed, err = composite.ImputeGroupMedian(col, groups, ngroups)
+	}
+	if err != nil {
+		fail(leaf, err)
+		return false
+	}
+	return true
+}
+
+// treat treats leaf k's outliers and normalises it.
+func (r *Result) treat(leaf *program.NodeInfo, k int, col []float64, fail func(*program.NodeInfo, error)) {
+	pl := r.P.Def.Scoring.Pipeline
+	o := pl.Outliers
+	switch o.Method {
+	case "winsorise":
+		fb := o.Fallback
+		if fb == "" {
+			fb = "log"
+		}
+		rep, err := composite.TreatOutliers(col, composite.OutlierOptions{
+			MaxWinsorise: o.MaxWinsorise, SkewThreshold: o.SkewThreshold,
+			KurtosisThreshold: o.KurtosisThreshold, Fallback: fb,
+		})
+		if err != nil {
+			fail(leaf, err)
+			return
+		}
+		r.Composite[k].Outliers = rep
+	case "log":
+		composite.LogTransform(col)
+		r.Composite[k].Outliers.LogTransformed = true
+	}
+	if err := normalise(col, pl.Normalise, leaf); err != nil {
+		fail(leaf, err)
 	}
 }
 
@@ -215,20 +309,26 @@ func (r *Result) groups(input string) ([]int32, int) {
 
 // forEach calls f(0..n-1) from up to workers goroutines.
 func forEach(n, workers int, f func(k int)) {
+	forEachWorker(n, workers, func(_, k int) { f(k) })
+}
+
+// forEachWorker calls f(w, k) for k in 0..n-1 from up to workers
+// goroutines, w being the goroutine's number in [0, workers).
+func forEachWorker(n, workers int, f func(w, k int)) {
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64
 	for w := 0; w < min(workers, n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
-				f(k)
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				f(w, k)
 			}
 		}()
 	}
-	for k := 0; k < n; k++ {
-		next <- k
-	}
-	close(next)
 	wg.Wait()
 }
