@@ -248,10 +248,18 @@ func (p *Program) compileNode(ps *problems, s *scope, n *Node, path string, pare
 	return info.Index
 }
 
+// maxBands is the most bands one leaf may have.
+const maxBands = 100
+
 func (p *Program) compileBands(ps *problems, s *scope, info *NodeInfo) {
 	n := info.Node
 	path := info.Path
 	needValue := false
+	// The engine keeps a band as an int8 per enterprise.
+	if len(n.Bands) > maxBands {
+		ps.add(path+".bands", "%d bands; at most %d", len(n.Bands), maxBands)
+		return
+	}
 	for i := range n.Bands {
 		b := &n.Bands[i]
 		bp := fmt.Sprintf("%s.bands[%d]", path, i)

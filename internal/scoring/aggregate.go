@@ -28,19 +28,30 @@ type aggNode struct {
 	children []int
 	weights  []float64
 	names    []string
+	// complete: no child can be missing, so a sum needs no checks.
+	complete bool
 }
 
 func newAggPlan(p *program.Program, ranged []bool) *aggPlan {
 	a := &aggPlan{ranged: ranged}
-	for _, node := range p.Nodes {
-		if node.Kind != program.NodeBranch {
+	// never[k]: node k's score is never missing. Points and band leaves
+	// score 0 when their data is missing; a sum of such is never missing.
+	never := make([]bool, len(p.Nodes))
+	for _, node := range p.Nodes { // children come before their parent
+		switch node.Kind {
+		case program.NodePoints, program.NodeBands:
+			never[node.Index] = true
+			continue
+		case program.NodeComposite:
 			continue
 		}
-		n := aggNode{info: node, children: node.Children}
+		n := aggNode{info: node, children: node.Children, complete: true}
 		for _, c := range node.Children {
 			n.weights = append(n.weights, p.Nodes[c].W)
 			n.names = append(n.names, p.Nodes[c].ID)
+			n.complete = n.complete && never[c]
 		}
+		never[node.Index] = n.complete && node.Agg == program.AggSum
 		a.nodes = append(a.nodes, n)
 	}
 	return a
@@ -108,7 +119,11 @@ func (r *Result) aggregateNode(n *aggNode, score [][]float64, e *evaluator, lo, 
 	var err error
 	switch node.Agg {
 	case program.AggSum:
-		sumNode(out, children, n.weights)
+		if n.complete {
+			sumComplete(out, children, n.weights)
+		} else {
+			sumNode(out, children, n.weights)
+		}
 	case program.AggArithmetic:
 		err = composite.Arithmetic(out, children, n.weights)
 	case program.AggGeometric:
@@ -146,6 +161,25 @@ func (e *NodeError) Error() string {
 }
 
 func (e *NodeError) Unwrap() error { return e.Err }
+
+// sumComplete is sumNode for children that are never missing: the same
+// sums, added in the same order from 0, without the checks.
+func sumComplete(out []float64, children [][]float64, weights []float64) {
+	clear(out)
+	for k, c := range children {
+		w := weights[k]
+		c = c[:len(out)]
+		if w == 1 {
+			for i, x := range c {
+				out[i] += x
+			}
+			continue
+		}
+		for i, x := range c {
+			out[i] += w * x
+		}
+	}
+}
 
 // sumNode adds weighted children, skipping missing ones; all missing
 // gives missing. It goes child by child over blocks of units (adding in

@@ -295,17 +295,21 @@ func (r *Result) rowPass(e *evaluator, ranged []bool, lo, hi int) {
 	for g, gate := range p.Gates {
 		v := e.eval(gate.Expr.Root, lo, buf)
 		st := r.Gate[g][lo:hi]
+		st = st[:len(v)]
+		elig := elig[:len(v)]
+		// Which enterprises fail is as good as random: decide without
+		// branches (SETcc), which a mispredicted jump per row would cost.
 		for i, x := range v {
-			switch {
-			case isNaN(x):
-				st[i] = -1
-				elig[i] = false
-			case x != 0:
-				st[i] = 1
-			default:
-				st[i] = 0
-				elig[i] = false
+			var pass, unknown int8
+			if x != 0 {
+				pass = 1
 			}
+			if x != x {
+				unknown = 1
+			}
+			state := pass - 2*unknown // 1 pass, 0 fail, -1 unknown (NaN != 0)
+			st[i] = state
+			elig[i] = elig[i] && state == 1
 		}
 	}
 	for _, node := range p.Nodes {
@@ -420,32 +424,51 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, ranged bool, lo, hi
 	case "mid":
 		pick = pickMid
 	}
-	s := r.Score[node.Index][lo:hi]
-	var sLo, sHi []float64
-	if ranged {
-		sLo, sHi = r.Lo[node.Index][lo:hi], r.Hi[node.Index][lo:hi]
-	}
-	for i, b := range band {
+	// Tables indexed by band+1 (0 for no band) turn the band into its
+	// points without branches.
+	nb := len(node.Bands) + 1
+	var lut [3][128]float64 // low, high, picked
+	for b := 0; b < nb; b++ {
 		var l, h float64
-		if b >= 0 {
-			pts := node.Bands[b].Points
-			l, h = pts[0], pts[1]
+		if b > 0 {
+			l, h = node.Bands[b-1].Points[0], node.Bands[b-1].Points[1]
 		}
-		var x float64
-		switch {
-		case fixed != nil && !isNaN(fixed[i]):
-			x = min(max(fixed[i], l), h)
-			l, h = x, x
-		case pick == pickHigh:
+		x := l
+		switch pick {
+		case pickHigh:
 			x = h
-		case pick == pickMid:
+		case pickMid:
 			x = (l + h) / 2
-		default:
-			x = l
 		}
-		s[i] = x
-		if ranged {
-			sLo[i], sHi[i] = l, h
+		lut[0][b], lut[1][b], lut[2][b] = l, h, x
+	}
+	s := r.Score[node.Index][lo:hi]
+	s = s[:len(band)]
+	for i, b := range band {
+		s[i] = lut[2][uint8(b+1)&127]
+	}
+	if ranged {
+		sLo, sHi := r.Lo[node.Index][lo:hi], r.Hi[node.Index][lo:hi]
+		sLo, sHi = sLo[:len(band)], sHi[:len(band)]
+		for i, b := range band {
+			k := uint8(b+1) & 127
+			sLo[i], sHi[i] = lut[0][k], lut[1][k]
+		}
+	}
+	if fixed != nil {
+		// The experts' points, where given, replace the pick, clamped
+		// into the band's range, and the range closes on them.
+		fixed = fixed[:len(band)]
+		for i, f := range fixed {
+			if isNaN(f) {
+				continue
+			}
+			k := uint8(band[i]+1) & 127
+			x := min(max(f, lut[0][k]), lut[1][k])
+			s[i] = x
+			if ranged {
+				r.Lo[node.Index][lo+i], r.Hi[node.Index][lo+i] = x, x
+			}
 		}
 	}
 }
