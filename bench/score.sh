@@ -22,7 +22,7 @@ echo "== engine benchmarks (go test -bench, -count $COUNT; $(nproc) cores)" >&2
 # other's garbage collector. -benchtime 2s gives the engines several runs
 # after the first, which faults in the heap.
 for prog in Composite1Mx30 HNTE1M; do
-	go test -run '^$' -bench "^Benchmark(Floor)?$prog\$" -benchtime 2s \
+	go test -run '^$' -bench "^Benchmark(Floor|FloorWrite)?$prog\$" -benchtime 2s \
 		-benchmem -count "$COUNT" -timeout 20m ./internal/scoring/ | tee -a "$out/scoring.txt" >&2
 done
 
@@ -65,7 +65,7 @@ field() { # field KEY: a value from enginepeak's RESULT line
 	sed -n 's/^RESULT .*[ ]'"$1"'=\([0-9]*\).*/\1/p' "$out/peak.txt"
 }
 
-for b in FloorComposite1Mx30 Composite1Mx30 FloorHNTE1M HNTE1M; do
+for b in FloorComposite1Mx30 Composite1Mx30 FloorHNTE1M FloorWriteHNTE1M HNTE1M; do
 	if [ "$(median "Benchmark$b" ns/op "$out/scoring.txt")" = NA ]; then
 		echo "score.sh: Benchmark$b did not run" >&2
 		exit 1
@@ -97,6 +97,8 @@ row "  allocations per run" "$(median BenchmarkComposite1Mx30 allocs/op "$out/sc
 h=$(median BenchmarkHNTE1M ns/op "$out/scoring.txt")
 hf=$(median BenchmarkFloorHNTE1M ns/op "$out/scoring.txt")
 row "hnte bands 1M, time per run" "$(ms "$h")" "$(ms "$hf") read inputs once" "$(ratio "$h" "$hf")" "≤ 5×" "$(met "$h" "$hf" 5)"
+hw=$(median BenchmarkFloorWriteHNTE1M ns/op "$out/scoring.txt")
+row "  beside writing its result once" "$(ms "$h")" "$(ms "$hw") allocate+write" "$(ratio "$h" "$hw")" "" ""
 row "  enterprises per second" "$(rate "$(median BenchmarkHNTE1M enterprises/s "$out/scoring.txt")")" \
 	"$(rate "$(median BenchmarkFloorHNTE1M enterprises/s "$out/scoring.txt")")" "" "" ""
 row "  allocations per run" "$(median BenchmarkHNTE1M allocs/op "$out/scoring.txt") allocs, $(awk -v b="$(median BenchmarkHNTE1M B/op "$out/scoring.txt")" 'BEGIN { printf "%.0f MB", b / 1e6 }')" "" "" "" ""

@@ -6,6 +6,7 @@ package scoring_test
 
 import (
 	"math"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -142,6 +143,49 @@ func BenchmarkFloorHNTE1M(b *testing.B) {
 	}
 	reportRate(b, t.N)
 }
+
+// BenchmarkFloorWriteHNTE1M is a second baseline: allocating the memory
+// one hnte run allocates (its result, about 390 MB) and writing it once,
+// from as many goroutines as the engine uses. Fresh memory costs a page
+// fault per 4 KiB on first touch, so returning a result of that size has
+// a floor of its own, well above the time to read the inputs.
+func BenchmarkFloorWriteHNTE1M(b *testing.B) {
+	p, t := hnteInput(b)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := scoring.Run(p, t, scoring.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	total := int(after.TotalAlloc - before.TotalAlloc)
+	const col = 8 << 20 // bytes per column of 1M float64
+	cols := (total + col - 1) / col
+	workers := runtime.GOMAXPROCS(0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for c := w; c < cols; c += workers {
+					x := make([]float64, col/8)
+					for j := range x {
+						x[j] = 1
+					}
+					writeSink[c%len(writeSink)] = x
+				}
+			}(w)
+		}
+		wg.Wait()
+	}
+	reportRate(b, t.N)
+}
+
+// writeSink keeps the written columns reachable until the next run, so
+// that the compiler cannot drop the writes.
+var writeSink [64][]float64
 
 // BenchmarkHNTE1M scores 1,000,000 enterprises under the built-in hnte
 // program: 11 indicators, 8 gates, points and band leaves with their
