@@ -1,0 +1,184 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+
+	"github.com/exemplar/exemplar/internal/program"
+	"github.com/exemplar/exemplar/internal/scoring"
+	"github.com/exemplar/exemplar/internal/store"
+)
+
+// StartEvaluation closes the channels' screening and runs the engine
+// (recommendation → evaluation). Submitted applications no channel acted
+// on become not recommended. The engine then scores every recommended
+// application together, as one cohort, under the cycle's program version;
+// the run and one result per enterprise, holding the engine's full output
+// as JSON, are stored. Every number comes from the engine.
+//
+// It refuses a cycle in another phase and one without recommended
+// applications (conflict).
+//
+// The engine runs inside the transaction, so that the results belong to
+// exactly the applications the transition saw; it is fast (a cohort of
+// thousands takes milliseconds), and on SQLite other writers wait that
+// long.
+func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (store.Cycle, error) {
+	return s.advance(ctx, actor, id, "start_evaluation", PhaseRecommendation, PhaseEvaluation, func(tx *store.Tx, j *journal, c *store.Cycle) error {
+		idle, err := tx.Applications(ctx, c.ID, StatusSubmitted)
+		if err != nil {
+			return err
+		}
+		for i := range idle {
+			a := &idle[i]
+			before := *a
+			a.Status, a.UpdatedAt = StatusNotRecommended, j.now
+			if err := tx.UpdateApplication(ctx, a); err != nil {
+				return err
+			}
+			j.record("application.not_recommend", "application", a.ID, before, *a)
+		}
+		apps, err := tx.Applications(ctx, c.ID, StatusRecommended)
+		if err != nil {
+			return err
+		}
+		if len(apps) == 0 {
+			return conflictf("cycle %d has no recommended applications to evaluate: the channels recommend during phase %q", c.ID, PhaseRecommendation)
+		}
+		p, err := s.program(ctx, tx, c.ProgramVersionID)
+		if err != nil {
+			return err
+		}
+		rows := make([]row, len(apps))
+		for i, a := range apps {
+			e, err := tx.Enterprise(ctx, a.EnterpriseID)
+			if err != nil {
+				return err
+			}
+			ch, err := tx.Channel(ctx, a.ChannelID)
+			if err != nil {
+				return err
+			}
+			rows[i] = row{code: e.USCC, channel: ch.Code, inputs: a.Inputs}
+		}
+		table, err := buildTable(p, rows)
+		if err != nil {
+			return internalf("cycle %d: build the engine's table: %v", c.ID, err)
+		}
+		res, err := scoring.Run(p, table, scoring.Options{})
+		if err != nil {
+			return internalf("cycle %d: the engine failed: %v", c.ID, err)
+		}
+		finished := s.clock()
+		run := store.EngineRun{CycleID: c.ID, ProgramVersionID: c.ProgramVersionID, Status: "finished",
+			StartedBy: j.userID, StartedAt: j.now, FinishedAt: &finished}
+		if err := tx.InsertEngineRun(ctx, &run); err != nil {
+			return err
+		}
+		passed := 0
+		for i, a := range apps {
+			e := res.Enterprise(i)
+			doc, err := json.Marshal(resultDocOf(p, res, e))
+			if err != nil {
+				return internalf("cycle %d: encode the result of application %d: %v", c.ID, a.ID, err)
+			}
+			r := store.Result{RunID: run.ID, EnterpriseID: a.EnterpriseID, ApplicationID: a.ID, Eligible: e.Eligible,
+				Score: number(e.Total), Rank: e.Rank, Pass: e.Outcome == scoring.Pass, Result: doc}
+			if err := tx.InsertResult(ctx, &r); err != nil {
+				return err
+			}
+			if r.Pass {
+				passed++
+			}
+		}
+		j.record("engine_run.create", "engine_run", run.ID, nil, struct {
+			store.EngineRun
+			Enterprises int `json:"enterprises"`
+			Passed      int `json:"passed"`
+		}{run, len(apps), passed})
+		return nil
+	})
+}
+
+// resultDoc is the engine's full output for one enterprise, as stored in
+// results.result. Missing and not-computed values (NaN in the engine) are
+// null.
+type resultDoc struct {
+	ID          string              `json:"id"`
+	Channel     string              `json:"channel,omitempty"`
+	Eligible    bool                `json:"eligible"`
+	Failures    []failureDoc        `json:"failures,omitempty"`
+	Coverage    *float64            `json:"coverage,omitempty"`
+	Indicators  map[string]*float64 `json:"indicators,omitempty"`
+	Scores      []scoreDoc          `json:"scores"`
+	Total       *float64            `json:"total"`
+	Rank        int                 `json:"rank"`
+	ChannelRank int                 `json:"channel_rank"`
+	Outcome     string              `json:"outcome"`
+	Reason      textDoc             `json:"reason"`
+}
+
+type failureDoc struct {
+	Gate    string     `json:"gate"`
+	Missing bool       `json:"missing,omitempty"`
+	Values  []valueDoc `json:"values"`
+	Message textDoc    `json:"message"`
+}
+
+type valueDoc struct {
+	Name  string   `json:"name"`
+	Value *float64 `json:"value"`
+	Unit  string   `json:"unit,omitempty"`
+}
+
+type scoreDoc struct {
+	Node  string   `json:"node"`
+	Score *float64 `json:"score"`
+	Lo    *float64 `json:"lo,omitempty"`
+	Hi    *float64 `json:"hi,omitempty"`
+	Band  string   `json:"band,omitempty"`
+}
+
+type textDoc struct {
+	Zh string `json:"zh"`
+	En string `json:"en"`
+}
+
+func text(t program.Text) textDoc { return textDoc{Zh: t.Zh, En: t.En} }
+
+func resultDocOf(p *program.Program, res *scoring.Result, e scoring.Enterprise) resultDoc {
+	d := resultDoc{
+		ID: e.ID, Channel: e.Channel, Eligible: e.Eligible, Coverage: number(e.Coverage), Total: number(e.Total),
+		Rank: e.Rank, ChannelRank: e.ChannelRank, Outcome: e.Outcome.String(), Reason: text(e.Reason),
+	}
+	for _, f := range e.Failures {
+		fd := failureDoc{Gate: f.Gate, Missing: f.Missing, Message: text(f.Message)}
+		for _, v := range f.Values {
+			fd.Values = append(fd.Values, valueDoc{Name: v.Name, Value: number(v.Value), Unit: v.Unit})
+		}
+		d.Failures = append(d.Failures, fd)
+	}
+	if len(p.Indicators) > 0 {
+		d.Indicators = map[string]*float64{}
+		for _, ind := range p.Indicators {
+			d.Indicators[ind.ID] = number(res.Cols[ind.Col][e.Row])
+		}
+	}
+	for _, sc := range e.Scores {
+		sd := scoreDoc{Node: sc.Node, Score: number(sc.Score), Band: sc.Band}
+		if sc.Lo != sc.Hi {
+			sd.Lo, sd.Hi = number(sc.Lo), number(sc.Hi)
+		}
+		d.Scores = append(d.Scores, sd)
+	}
+	return d
+}
+
+// number is v for JSON: nil when the engine has no value (NaN).
+func number(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
