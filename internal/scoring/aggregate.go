@@ -18,9 +18,8 @@ const aggChunkRows = 8192
 // out once per run so that the chunks allocate nothing for it.
 type aggPlan struct {
 	nodes []aggNode
-	// ranged[k] is true when node k's score can differ from its low and
-	// high bounds (see rangedNodes); only those are aggregated three times.
-	ranged []bool
+	// of[k] is node k's index in nodes, -1 for leaves.
+	of []int
 }
 
 type aggNode struct {
@@ -32,8 +31,11 @@ type aggNode struct {
 	complete bool
 }
 
-func newAggPlan(p *program.Program, ranged []bool) *aggPlan {
-	a := &aggPlan{ranged: ranged}
+func newAggPlan(p *program.Program) *aggPlan {
+	a := &aggPlan{of: make([]int, len(p.Nodes))}
+	for k := range a.of {
+		a.of[k] = -1
+	}
 	// never[k]: node k's score is never missing. Points and band leaves
 	// score 0 when their data is missing; a sum of such is never missing.
 	never := make([]bool, len(p.Nodes))
@@ -52,6 +54,7 @@ func newAggPlan(p *program.Program, ranged []bool) *aggPlan {
 			n.complete = n.complete && never[c]
 		}
 		never[node.Index] = n.complete && node.Agg == program.AggSum
+		a.of[node.Index] = len(a.nodes)
 		a.nodes = append(a.nodes, n)
 	}
 	return a
@@ -96,14 +99,6 @@ func (r *Result) aggregate(plan *aggPlan, e *evaluator, lo, hi int) error {
 		if err := r.aggregateNode(n, r.Score, e, lo, hi); err != nil {
 			return err
 		}
-		if r.Lo != nil && plan.ranged[n.info.Index] {
-			if err := r.aggregateNode(n, r.Lo, e, lo, hi); err != nil {
-				return err
-			}
-			if err := r.aggregateNode(n, r.Hi, e, lo, hi); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
@@ -116,6 +111,15 @@ func (r *Result) aggregateNode(n *aggNode, score [][]float64, e *evaluator, lo, 
 		children = append(children, score[c][lo:hi])
 	}
 	e.kids = children
+	if err := combine(n, out, children); err != nil {
+		return &NodeError{Path: node.Path, ID: node.ID, Offset: lo, Err: err}
+	}
+	return nil
+}
+
+// combine aggregates children into out by n's method, capped at its max.
+func combine(n *aggNode, out []float64, children [][]float64) error {
+	node := n.info
 	var err error
 	switch node.Agg {
 	case program.AggSum:
@@ -134,7 +138,7 @@ func (r *Result) aggregateNode(n *aggNode, score [][]float64, e *evaluator, lo, 
 		err = composite.GeneralisedMean(out, children, n.weights, node.Power, n.names)
 	}
 	if err != nil {
-		return &NodeError{Path: node.Path, ID: node.ID, Offset: lo, Err: err}
+		return err
 	}
 	if node.Max != nil {
 		m := *node.Max

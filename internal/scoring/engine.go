@@ -94,9 +94,10 @@ type Result struct {
 	// Score[k][i] is enterprise i's score on framework node k (program
 	// Nodes order); NaN when the enterprise was not scored.
 	Score [][]float64
-	// Lo and Hi bound each node's score over the points the bands allow,
-	// when some band gives a range (program.HasRanges); else nil.
-	Lo, Hi [][]float64
+	// ranged[k] reports whether node k's bounds can differ from its score
+	// (see rangedNodes and Bounds).
+	ranged []bool
+	plan   *aggPlan
 	// Band[k][i] is the band index of enterprise i on band leaf k, -1 for
 	// none; nil for nodes without bands.
 	Band [][]int8
@@ -156,19 +157,6 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 			int8s = append(int8s, &r.Band[k])
 		}
 	}
-	// Lo and Hi get columns of their own only where a band range can make
-	// them differ from the score; elsewhere they share the score's column
-	// (composite leaves' columns are set by the pipeline, below).
-	ranged := rangedNodes(p)
-	if p.HasRanges {
-		r.Lo = make([][]float64, len(p.Nodes))
-		r.Hi = make([][]float64, len(p.Nodes))
-		for k := range p.Nodes {
-			if ranged[k] {
-				floats = append(floats, &r.Lo[k], &r.Hi[k])
-			}
-		}
-	}
 	forEach(len(floats)+len(int8s)+1, workers, func(k int) {
 		switch {
 		case k < len(floats):
@@ -179,22 +167,17 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 			r.Eligible = make([]bool, n)
 		}
 	})
-	if p.HasRanges {
-		for k := range p.Nodes {
-			if !ranged[k] {
-				r.Lo[k], r.Hi[k] = r.Score[k], r.Score[k]
-			}
-		}
-	}
 	// Pass 1, by chunks of rows: indicators, gates, points and bands.
 	// Without composite leaves nothing waits for the cohort, so each chunk
 	// is aggregated up the framework (pass 3) right away, while its leaf
 	// scores are still in cache.
-	plan := newAggPlan(p, ranged)
+	r.ranged = rangedNodes(p)
+	plan := newAggPlan(p)
+	r.plan = plan
 	var aggErr atomic.Pointer[error]
 	fused := !p.HasComposite
 	parallelChunks(n, chunkRows, workers, opt.Progress, func(e *evaluator, lo, hi int) {
-		r.rowPass(e, ranged, lo, hi)
+		r.rowPass(e, lo, hi)
 		if fused {
 			if err := r.aggregate(plan, e, lo, hi); err != nil {
 				failed := err // only a failure escapes to the heap
@@ -206,13 +189,6 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 	if p.HasComposite {
 		if err := r.composite(opt, workers); err != nil {
 			return nil, err
-		}
-		if r.Lo != nil {
-			for _, node := range p.Nodes {
-				if node.Kind == program.NodeComposite {
-					r.Lo[node.Index], r.Hi[node.Index] = r.Score[node.Index], r.Score[node.Index]
-				}
-			}
 		}
 	}
 	// Pass 3, by chunks again: aggregate up the framework.
@@ -269,7 +245,7 @@ func parallelChunks(n, size, workers int, progress func(done, total int), f func
 	wg.Wait()
 }
 
-func (r *Result) rowPass(e *evaluator, ranged []bool, lo, hi int) {
+func (r *Result) rowPass(e *evaluator, lo, hi int) {
 	p := r.P
 	e.cols = r.Cols
 	m := hi - lo
@@ -335,7 +311,7 @@ func (r *Result) rowPass(e *evaluator, ranged []bool, lo, hi int) {
 			}
 			// A points leaf has no range: its Lo and Hi are its Score.
 		case program.NodeBands:
-			r.bands(e, node, ranged[node.Index], lo, hi, buf)
+			r.bands(e, node, lo, hi, buf)
 		}
 	}
 	e.put()
@@ -355,7 +331,7 @@ func setBand(cur, b int8, hit bool) int8 {
 // bands scores a band leaf: the first band that matches gives the range;
 // an expert's fixed points (clamped into the range) or the program's
 // band_points choice gives the score.
-func (r *Result) bands(e *evaluator, node *program.NodeInfo, ranged bool, lo, hi int, buf []float64) {
+func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []float64) {
 	m := hi - lo
 	band := r.Band[node.Index][lo:hi]
 	for i := range band {
@@ -447,17 +423,9 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, ranged bool, lo, hi
 	for i, b := range band {
 		s[i] = lut[2][uint8(b+1)&127]
 	}
-	if ranged {
-		sLo, sHi := r.Lo[node.Index][lo:hi], r.Hi[node.Index][lo:hi]
-		sLo, sHi = sLo[:len(band)], sHi[:len(band)]
-		for i, b := range band {
-			k := uint8(b+1) & 127
-			sLo[i], sHi[i] = lut[0][k], lut[1][k]
-		}
-	}
 	if fixed != nil {
 		// The experts' points, where given, replace the pick, clamped
-		// into the band's range, and the range closes on them.
+		// into the band's range (see bandRange).
 		fixed = fixed[:len(band)]
 		for i, f := range fixed {
 			if isNaN(f) {
@@ -466,9 +434,6 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, ranged bool, lo, hi
 			k := uint8(band[i]+1) & 127
 			x := min(max(f, lut[0][k]), lut[1][k])
 			s[i] = x
-			if ranged {
-				r.Lo[node.Index][lo+i], r.Hi[node.Index][lo+i] = x, x
-			}
 		}
 	}
 }

@@ -69,12 +69,9 @@ func (r *Result) Enterprise(i int) Enterprise {
 		}
 	}
 	e.Scores = make([]NodeScore, len(p.Nodes))
+	lo, hi := r.Bounds(i)
 	for k, node := range p.Nodes {
-		s := NodeScore{Node: node.ID, Score: r.Score[k][i]}
-		s.Lo, s.Hi = s.Score, s.Score
-		if r.Lo != nil {
-			s.Lo, s.Hi = r.Lo[k][i], r.Hi[k][i]
-		}
+		s := NodeScore{Node: node.ID, Score: r.Score[k][i], Lo: lo[k], Hi: hi[k]}
 		if r.Band[k] != nil {
 			if b := r.Band[k][i]; b >= 0 {
 				s.Band = node.Bands[b].Label
