@@ -46,7 +46,9 @@ func commands() []command {
 	return []command{
 		{"audit", "verify the audit log's hash chain, or list its entries", runAudit},
 		{"backup", "copy the SQLite database to a file, online, and verify the copy", runBackup},
+		{"export", "write a cycle's results and decisions to XLSX or CSV", runExport},
 		{"demo", "score the built-in programs on bundled sample data and print a summary", runDemo},
+		{"import", "load enterprises and applications into a cycle from XLSX or CSV, all or nothing", runImport},
 		{"migrate", "bring the database schema up to date (--status lists migrations)", runMigrate},
 		{"programs", "list, show or validate program definitions", runPrograms},
 		{"restore", "replace the SQLite database with a verified backup", runRestore},
