@@ -55,6 +55,10 @@ type Options struct {
 	// intermediate values instead of copying them, which halves the memory
 	// of a large composite run. The table must not be used afterwards.
 	Reuse bool
+	// Quotas, when set, give the number that may pass per channel for this
+	// run, in place of the program's decision.quota (a cycle sets its own
+	// quotas). A channel missing from it falls back to the program's.
+	Quotas map[string]int
 	// Progress, when set, is called with the rows done so far.
 	Progress func(done, total int)
 }
@@ -98,6 +102,7 @@ type Result struct {
 	// (see rangedNodes and Bounds).
 	ranged []bool
 	plan   *aggPlan
+	quotas map[string]int
 	// Band[k][i] is the band index of enterprise i on band leaf k, -1 for
 	// none; nil for nodes without bands.
 	Band [][]int8
@@ -123,7 +128,7 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("scoring: table has %d numeric and %d text columns; program %s needs %d and %d", len(t.Num), len(t.Text), p.Def.Name, p.NumCols, p.TxtCols)
 	}
 	n := t.N
-	r := &Result{P: p, N: n, Text: t.Text}
+	r := &Result{P: p, N: n, Text: t.Text, quotas: opt.Quotas}
 	r.Cols = make([][]float64, p.Cols())
 	for c := range t.Num {
 		if len(t.Num[c]) != n {

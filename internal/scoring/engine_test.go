@@ -404,3 +404,27 @@ func TestCombinedBandsAndComposite(t *testing.T) {
 		t.Errorf("ranks %v", r.Rank)
 	}
 }
+
+func TestQuotasOfTheRunOverrideTheProgram(t *testing.T) {
+	p := load(t, quotaProgram)
+	tab := NewTable(p, 4)
+	for i, pts := range []float64{90, 80, 70, 60} {
+		tab.Text[0][i] = string(rune('a' + i))
+		tab.Num[0][i] = 0 // all north: the program allows 2
+		tab.Num[1][i] = pts
+		tab.Num[3][i] = 1
+	}
+	r, err := Run(p, tab, Options{Quotas: map[string]int{"north": 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Outcome{Pass, Pass, Pass, OverQuota}
+	for i, w := range want {
+		if r.Outcome[i] != w {
+			t.Errorf("enterprise %d: %v, want %v (the run's quota is 3)", i, r.Outcome[i], w)
+		}
+	}
+	if q := r.Quota("south"); q != 1 {
+		t.Errorf("south falls back to the program's quota: %d, want 1", q)
+	}
+}

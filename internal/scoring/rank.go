@@ -529,6 +529,9 @@ func (r *Result) Channel(i int) string {
 
 // Quota returns the number that may pass in channel ch; 0 means no limit.
 func (r *Result) Quota(ch string) int {
+	if n, ok := r.quotas[ch]; ok {
+		return n
+	}
 	q := r.P.Def.Decision.Quota
 	if n, ok := q.Channels[ch]; ok {
 		return n

@@ -51,6 +51,9 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 			return err
 		}
 		rows := make([]row, len(apps))
+		// The cycle's own quotas, where it set them, decide over the
+		// program's defaults, as they did at recommendation.
+		quotas := map[string]int{}
 		for i, a := range apps {
 			e, err := tx.Enterprise(ctx, a.EnterpriseID)
 			if err != nil {
@@ -61,12 +64,19 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 				return err
 			}
 			rows[i] = row{code: e.USCC, channel: ch.Code, inputs: a.Inputs}
+			if _, seen := quotas[ch.Code]; !seen {
+				if q, ok, err := tx.CycleQuota(ctx, c.ID, ch.ID); err != nil {
+					return err
+				} else if ok {
+					quotas[ch.Code] = q
+				}
+			}
 		}
 		table, err := buildTable(p, rows)
 		if err != nil {
 			return internalf("cycle %d: build the engine's table: %v", c.ID, err)
 		}
-		res, err := scoring.Run(p, table, scoring.Options{})
+		res, err := scoring.Run(p, table, scoring.Options{Quotas: quotas})
 		if err != nil {
 			return internalf("cycle %d: the engine failed: %v", c.ID, err)
 		}

@@ -247,7 +247,7 @@ func engineVerdicts(t *testing.T, firms []*firm) map[string]scoring.Enterprise {
 		ch, _ := p.Input("channel")
 		tab.Num[ch.Col][i], _ = ch.Code(fm.channel)
 	}
-	res, err := scoring.Run(p, tab, scoring.Options{})
+	res, err := scoring.Run(p, tab, scoring.Options{Quotas: map[string]int{"jiangsu": 3, "zhejiang": 3}}) // the cycle's quotas
 	if err != nil {
 		t.Fatal(err)
 	}
