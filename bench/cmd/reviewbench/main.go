@@ -1,0 +1,445 @@
+// Command reviewbench measures a review cycle over N enterprises (10,000)
+// from cohort to decisions (issue 3, item 9) beside the scoring engine
+// alone on the same data.
+//
+// Setup, not timed: the built-in miit-tide program, ten provincial
+// channels, and N enterprises recognised in 2015, inserted directly
+// through the store (store.Tx.InsertEnterprise and InsertRecognition in
+// one transaction; no audit entries, as an import of the history would).
+//
+// Timed, through the workflow, each step its own figure: CreateCycle (the
+// review of 2018, each channel's quota raised to N) and OpenReviewCycle
+// (the cohort computed from the data, one draft application each); every
+// enterprise saves its inputs and submits (W clients at a time);
+// CloseApplications; Recommend (one call per channel with all its
+// applications); StartEvaluation (the engine inside, results stored);
+// StartDeliberation (decisions drafted).
+//
+// Engine alone: the stored inputs laid out as the engine's table, then
+// scoring.Run with the same quotas, the median of R runs.
+//
+//	go run ./bench/cmd/reviewbench [-n 10000] [-database postgres://…]
+//
+// The last line (RESULT key=value …) is what bench/store.sh reads.
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/exemplar/exemplar/internal/demo"
+	"github.com/exemplar/exemplar/internal/program"
+	"github.com/exemplar/exemplar/internal/scoring"
+	"github.com/exemplar/exemplar/internal/store"
+	"github.com/exemplar/exemplar/internal/workflow"
+)
+
+var (
+	admin      = workflow.Actor{Name: "bench-admin"}
+	enterprise = workflow.Actor{Name: "bench-enterprise"}
+)
+
+// channels are the miit-tide channels of the generated enterprises.
+var channels = []string{"jiangsu", "zhejiang", "guangdong", "shandong", "beijing", "shanghai", "anhui", "hubei", "sichuan", "henan"}
+
+func main() {
+	database := flag.String("database", "", "PostgreSQL URL (a fresh database is created in its cluster and dropped at the end); empty: a temporary SQLite file")
+	n := flag.Int("n", 10000, "enterprises in the cohort")
+	workers := flag.Int("workers", 8, "enterprises saving and submitting at a time")
+	runs := flag.Int("runs", 5, "engine runs (median)")
+	seed := flag.Uint64("seed", 2015, "generator seed")
+	flag.Parse()
+	if err := run(*database, *n, *workers, *runs, *seed); err != nil {
+		fmt.Fprintln(os.Stderr, "reviewbench:", err)
+		os.Exit(1)
+	}
+}
+
+type firm struct {
+	code, name, channel string
+	inputs              json.RawMessage
+}
+
+// step is one timed part of the workflow.
+type step struct {
+	name string
+	d    time.Duration
+}
+
+func run(database string, n, workers, runs int, seed uint64) error {
+	ctx := context.Background()
+	dbURL, cleanup, err := benchDatabase(ctx, database)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s := workflow.New(db)
+
+	// Setup, not timed.
+	t0 := time.Now()
+	v, err := s.RegisterBuiltinProgram(ctx, admin, "miit-tide")
+	if err != nil {
+		return err
+	}
+	chIDs := map[string]int64{}
+	quotas := map[string]int{}
+	for _, code := range channels {
+		c, err := s.UpsertChannel(ctx, admin, workflow.ChannelSpec{Code: code, NameZh: code, NameEn: code, Kind: "province"})
+		if err != nil {
+			return err
+		}
+		chIDs[code] = c.ID
+		quotas[code] = n
+	}
+	rng := rand.New(rand.NewPCG(seed, 11))
+	firms := map[int64]firm{} // by enterprise id
+	now := db.Now()
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		seen := map[string]bool{}
+		for k := range n {
+			f := newFirm(rng, k)
+			for seen[f.code] {
+				f.code = demo.CreditCode(rng, "320100")
+			}
+			seen[f.code] = true
+			e := store.Enterprise{USCC: f.code, Name: f.name, ChannelID: chIDs[f.channel], CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertEnterprise(ctx, &e); err != nil {
+				return err
+			}
+			r := store.Recognition{EnterpriseID: e.ID, ProgramID: v.ProgramID, GrantedYear: 2015,
+				ValidFrom:  time.Date(2015, 12, 1, 0, 0, 0, 0, time.UTC),
+				ValidUntil: time.Date(2018, 12, 1, 0, 0, 0, 0, time.UTC),
+				Status:     workflow.RecognitionActive, CreatedAt: now, UpdatedAt: now}
+			if err := tx.InsertRecognition(ctx, &r); err != nil {
+				return err
+			}
+			firms[e.ID] = f
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "reviewbench: %s, %d enterprises recognised in 2015 (setup through store inserts: %.1f s); %d clients at a time\n",
+		db.Dialect(), n, time.Since(t0).Seconds(), workers)
+
+	// Timed: the workflow, from cohort to decisions.
+	var steps []step
+	timed := func(name string, fn func() error) error {
+		t := time.Now()
+		err := fn()
+		steps = append(steps, step{name, time.Since(t)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(os.Stderr, "  %-44s %8.0f ms\n", name, ms(steps[len(steps)-1].d))
+		return nil
+	}
+	var cycle store.Cycle
+	var apps []store.Application
+	if err := timed("create cycle + open with its cohort", func() error {
+		if cycle, err = s.CreateCycle(ctx, admin, workflow.CycleSpec{ProgramVersionID: v.ID, Kind: workflow.KindReview, Year: 2018,
+			TitleZh: "2018年复核评价（基准）", TitleEn: "review 2018 (bench)", Quotas: quotas}); err != nil {
+			return err
+		}
+		cycle, apps, err = s.OpenReviewCycle(ctx, admin, cycle.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	if len(apps) != n {
+		return fmt.Errorf("the cohort has %d applications, want %d", len(apps), n)
+	}
+	if err := timed(fmt.Sprintf("save + submit %d applications", n), func() error {
+		return saveAndSubmit(ctx, s, apps, firms, workers)
+	}); err != nil {
+		return err
+	}
+	if err := timed("close applications", func() error { _, err := s.CloseApplications(ctx, admin, cycle.ID); return err }); err != nil {
+		return err
+	}
+	if err := timed(fmt.Sprintf("recommend (%d calls, one per channel)", len(channels)), func() error {
+		byChannel := map[int64][]int64{}
+		for _, a := range apps {
+			byChannel[a.ChannelID] = append(byChannel[a.ChannelID], a.ID)
+		}
+		for ch, ids := range byChannel {
+			if _, err := s.Recommend(ctx, admin, ch, ids); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := timed("start evaluation (engine + results)", func() error { _, err := s.StartEvaluation(ctx, admin, cycle.ID); return err }); err != nil {
+		return err
+	}
+	if err := timed("start deliberation (decisions drafted)", func() error { _, err := s.StartDeliberation(ctx, admin, cycle.ID); return err }); err != nil {
+		return err
+	}
+	var total, admins time.Duration
+	for i, st := range steps {
+		total += st.d
+		if i != 1 {
+			admins += st.d
+		}
+	}
+	ds, err := s.Decisions(ctx, cycle.ID)
+	if err != nil {
+		return err
+	}
+	passed := 0
+	for _, d := range ds {
+		if d.Outcome == workflow.OutcomePass {
+			passed++
+		}
+	}
+	if len(ds) != n {
+		return fmt.Errorf("%d decisions, want %d", len(ds), n)
+	}
+
+	// The engine alone on the same data: the stored inputs.
+	p, err := program.Builtin("miit-tide")
+	if err != nil {
+		return err
+	}
+	stored, err := s.Applications(ctx, cycle.ID)
+	if err != nil {
+		return err
+	}
+	tb := time.Now()
+	table, err := buildTable(p, stored, firms)
+	if err != nil {
+		return err
+	}
+	build := time.Since(tb)
+	var engine []time.Duration
+	enginePassed := 0
+	for range runs {
+		t := time.Now()
+		res, err := scoring.Run(p, table, scoring.Options{Quotas: quotas})
+		engine = append(engine, time.Since(t))
+		if err != nil {
+			return err
+		}
+		enginePassed = 0
+		for i := range table.N {
+			if res.Enterprise(i).Outcome == scoring.Pass {
+				enginePassed++
+			}
+		}
+	}
+	if enginePassed != passed {
+		return fmt.Errorf("the engine alone passes %d, the workflow's decisions %d", enginePassed, passed)
+	}
+	slices.Sort(engine)
+	eng := engine[len(engine)/2]
+	fmt.Fprintf(os.Stderr, "workflow, cohort to decisions: %.2f s (administrator's steps alone %.2f s); %d decisions, %d pass\n",
+		total.Seconds(), admins.Seconds(), len(ds), passed)
+	fmt.Fprintf(os.Stderr, "engine alone (scoring.Run, median of %d): %.1f ms; laying out its table from the stored inputs: %.1f ms\n",
+		runs, ms(eng), ms(build))
+	fmt.Fprintf(os.Stderr, "ratio workflow/engine: %.0f× (administrator's steps: %.0f×)\n", float64(total)/float64(eng), float64(admins)/float64(eng))
+	var parts []string
+	for i, st := range steps {
+		parts = append(parts, fmt.Sprintf("step%d_ms=%.0f", i+1, ms(st.d)))
+	}
+	fmt.Printf("RESULT dialect=%s n=%d workers=%d total_ms=%.0f admin_ms=%.0f engine_ms=%.2f table_ms=%.2f decisions=%d passed=%d %s\n",
+		db.Dialect(), n, workers, ms(total), ms(admins), ms(eng), ms(build), len(ds), passed, strings.Join(parts, " "))
+	return nil
+}
+
+// saveAndSubmit has every application's enterprise save its inputs and
+// submit, workers at a time.
+func saveAndSubmit(ctx context.Context, s *workflow.Service, apps []store.Application, firms map[int64]firm, workers int) error {
+	next := make(chan store.Application)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range workers {
+		wg.Go(func() {
+			for a := range next {
+				a, err := s.SaveApplication(ctx, enterprise, a.ID, a.Version, firms[a.EnterpriseID].inputs)
+				if err == nil {
+					_, err = s.SubmitApplication(ctx, enterprise, a.ID, a.Version, fmt.Sprint("review-", a.ID))
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, a := range apps {
+		next <- a
+	}
+	close(next)
+	wg.Wait()
+	return first
+}
+
+// buildTable lays the stored applications out as the engine's table, as
+// the workflow does before it runs the engine.
+func buildTable(p *program.Program, apps []store.Application, firms map[int64]firm) (*scoring.Table, error) {
+	t := scoring.NewTable(p, len(apps))
+	for i, a := range apps {
+		dec := json.NewDecoder(bytes.NewReader(a.Inputs))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("application %d: %w", a.ID, err)
+		}
+		for id, v := range m {
+			in, ok := p.Input(id)
+			if !ok || v == nil {
+				continue
+			}
+			if in.Kind == program.KindText {
+				if s, ok := v.(string); ok {
+					t.Text[in.TextCol][i] = s
+				}
+				continue
+			}
+			vals := []any{v}
+			if in.Yearly {
+				vals, _ = v.([]any)
+			}
+			for y, yv := range vals {
+				if y < in.Years {
+					t.Num[in.Col+y][i] = cell(in, yv)
+				}
+			}
+		}
+		f := firms[a.EnterpriseID]
+		if in := p.IDInput; in != nil {
+			t.Text[in.TextCol][i] = f.code
+		}
+		if in := p.ChannelInput; in != nil {
+			if in.Kind == program.KindText {
+				t.Text[in.TextCol][i] = f.channel
+			} else if c, ok := in.Code(f.channel); ok {
+				t.Num[in.Col][i] = c
+			}
+		}
+	}
+	return t, nil
+}
+
+func cell(in *program.InputInfo, v any) float64 {
+	switch v := v.(type) {
+	case json.Number:
+		if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+			return f
+		}
+	case bool:
+		if v {
+			return 1
+		}
+		return 0
+	case string:
+		if c, ok := in.Code(v); ok {
+			return c
+		}
+	}
+	return math.NaN()
+}
+
+// benchDatabase returns the URL to benchmark on: for PostgreSQL a fresh
+// database created in database's cluster (dropped by cleanup), else a
+// SQLite file in a temporary folder (removed by cleanup).
+func benchDatabase(ctx context.Context, database string) (string, func(), error) {
+	if database == "" {
+		dir, err := os.MkdirTemp("", "reviewbench-")
+		if err != nil {
+			return "", nil, err
+		}
+		return filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
+	}
+	return freshPostgres(ctx, database, "reviewbench")
+}
+
+// newFirm generates a miit-tide applicant k that meets every gate (like
+// the workflow tests' generator): 30 inputs, sales, R&D and profit for
+// three years each.
+func newFirm(rng *rand.Rand, k int) firm {
+	ch := channels[k%len(channels)]
+	code := demo.CreditCode(rng, []string{"320100", "330100", "440100", "370100"}[rng.IntN(4)])
+	round := func(v float64) float64 { return math.Round(v*10) / 10 }
+	last := round(50000 + 400000*rng.Float64())
+	growth := 1.05 + 0.1*rng.Float64()
+	sales := []any{round(last / growth / growth), round(last / growth), last}
+	intensity := 0.035 + 0.04*rng.Float64()
+	margin := 0.03 + 0.08*rng.Float64()
+	var rd, profit []any
+	for _, s := range sales {
+		rd = append(rd, round(s.(float64)*intensity))
+		profit = append(profit, round(s.(float64)*margin))
+	}
+	name := fmt.Sprintf("基准企业%05d", k)
+	in := map[string]any{
+		"name": name, "industry": "专用设备制造业",
+		"sound_credit": true, "china_controlled": true, "innovation_effect": true,
+		"tech_centre": []string{"national", "provincial"}[rng.IntN(2)],
+		"employees":   float64(400 + rng.IntN(6000)),
+		"sales":       sales, "rd": rd, "profit": profit,
+		"total_assets":          round(last * (1 + rng.Float64())),
+		"rd_staff_income_ratio": round(1 + rng.Float64()), "training_cost_pct": round(1 + 6*rng.Float64()),
+		"external_experts": float64(rng.IntN(60)), "external_projects_pct": round(5 + 40*rng.Float64()),
+		"rd_staff_pct": round(8 + 20*rng.Float64()), "senior_experts": float64(5 + rng.IntN(200)),
+		"equipment_value": round(5000 + 40000*rng.Float64()), "certified_labs": float64(rng.IntN(8)),
+		"long_projects_pct": round(10 + 40*rng.Float64()), "invention_patents": float64(20 + rng.IntN(300)),
+		"top_brands": float64(rng.IntN(6)), "new_products": float64(5 + rng.IntN(80)),
+		"patent_applications": float64(10 + rng.IntN(200)), "standards": float64(rng.IntN(30)),
+		"new_product_sales_pct": round(20 + 50*rng.Float64()), "new_product_profit_pct": round(20 + 55*rng.Float64()),
+		"export_earnings": round(1000 + 30000*rng.Float64()), "awards": float64(rng.IntN(4)),
+	}
+	b, _ := json.Marshal(in)
+	return firm{code: code, name: name, channel: ch, inputs: b}
+}
+
+func freshPostgres(ctx context.Context, database, prefix string) (string, func(), error) {
+	u, err := url.Parse(database)
+	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
+		return "", nil, fmt.Errorf("--database %s: give a postgres:// URL", store.RedactURL(database))
+	}
+	admin, err := sql.Open("pgx", database)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
+		}
+		admin.Close()
+	}, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
