@@ -42,6 +42,14 @@ type Service struct {
 
 	mu       sync.Mutex
 	programs map[int64]*program.Program // compiled, by program version id
+
+	files fileSettings
+}
+
+// fileSettings are the service's settings for evidence files.
+type fileSettings struct {
+	dataDir     string // "" means the SQLite database's folder
+	maxEvidence int64
 }
 
 // Option changes a Service.
@@ -58,7 +66,8 @@ func WithLocation(loc *time.Location) Option { return func(s *Service) { s.loc =
 
 // New returns a service over db.
 func New(db *store.DB, opts ...Option) *Service {
-	s := &Service{db: db, now: db.Now, loc: ChinaTime, programs: map[int64]*program.Program{}}
+	s := &Service{db: db, now: db.Now, loc: ChinaTime, programs: map[int64]*program.Program{},
+		files: fileSettings{maxEvidence: DefaultMaxEvidenceSize}}
 	for _, o := range opts {
 		o(s)
 	}
