@@ -47,7 +47,7 @@ func commands() []command {
 		{"audit", "verify the audit log's hash chain, or list its entries", runAudit},
 		{"backup", "copy the SQLite database to a file, online, and verify the copy", runBackup},
 		{"export", "write a cycle's results and decisions to XLSX or CSV", runExport},
-		{"demo", "score the built-in programs on bundled sample data and print a summary", runDemo},
+		{"demo", "tell the whole story: a 2015 cohort recognised and reviewed in 2018, on an embedded database", runDemo},
 		{"import", "load enterprises and applications into a cycle from XLSX or CSV, all or nothing", runImport},
 		{"migrate", "bring the database schema up to date (--status lists migrations)", runMigrate},
 		{"programs", "list, show or validate program definitions", runPrograms},

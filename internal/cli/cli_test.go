@@ -77,38 +77,6 @@ func TestPrograms(t *testing.T) {
 	}
 }
 
-func TestDemo(t *testing.T) {
-	dir := t.TempDir()
-	code, out, errs := run(t, "demo", "--keep", dir)
-	if code != 0 {
-		t.Fatalf("demo: exit %d\n%s", code, errs)
-	}
-	for _, w := range []string{"hnte", "miit-tide", "enterprises  400", "enterprises  150", "Why they failed", "Top of the ranking"} {
-		if !strings.Contains(out, w) {
-			t.Errorf("demo output lacks %q", w)
-		}
-	}
-	// The demo's numbers come from the engine: the same sample scored by
-	// `score` gives the same summary.
-	code, scored, errs := run(t, "score", "--program", "hnte", "--in", filepath.Join(dir, "hnte-sample.csv"))
-	if code != 0 {
-		t.Fatalf("score: %d %s", code, errs)
-	}
-	head := strings.SplitN(scored, "\nWhy", 2)[0]
-	if !strings.Contains(out, head) {
-		t.Errorf("score's summary\n%s\nis not in the demo's output", head)
-	}
-	// Same seed, same data; another seed, other data.
-	_, again, _ := run(t, "demo")
-	_, other, _ := run(t, "demo", "--seed", "7")
-	if again != strings.Replace(out, "\nThe sample spreadsheets are in "+dir, "", 1)[:len(again)] {
-		t.Error("two demo runs with the same seed differ")
-	}
-	if other == again {
-		t.Error("another seed gives the same output")
-	}
-}
-
 func TestScoreWritesEveryFormat(t *testing.T) {
 	dir := t.TempDir()
 	if code, _, errs := run(t, "demo", "--keep", dir); code != 0 {
