@@ -63,7 +63,7 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 			if err != nil {
 				return err
 			}
-			rows[i] = row{code: e.USCC, channel: ch.Code, inputs: a.Inputs}
+			rows[i] = row{Code: e.USCC, Channel: ch.Code, Inputs: a.Inputs}
 			if _, seen := quotas[ch.Code]; !seen {
 				if q, ok, err := tx.CycleQuota(ctx, c.ID, ch.ID); err != nil {
 					return err

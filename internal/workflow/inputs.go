@@ -242,16 +242,26 @@ func checkOwnInputs(p *program.Program, inputs []byte, code, channel string) []s
 }
 
 // row is what an application brings to the engine's table.
-type row struct {
-	code, channel string // the enterprise's code and channel code
-	inputs        []byte // checked by parseInputs
+type row = EngineRow
+
+// EngineRow is one application as the engine sees it: the enterprise's
+// credit code, its channel's code, and its stored inputs JSON.
+type EngineRow struct {
+	Code, Channel string
+	Inputs        []byte // as stored by SaveApplication
+}
+
+// EngineTable lays rows out as the engine's table for program p, as
+// StartEvaluation does (benchmarks time the engine alone on it).
+func EngineTable(p *program.Program, rows []EngineRow) (*scoring.Table, error) {
+	return buildTable(p, rows)
 }
 
 // buildTable lays rows out as the engine's table for program p.
 func buildTable(p *program.Program, rows []row) (*scoring.Table, error) {
 	t := scoring.NewTable(p, len(rows))
 	for i, r := range rows {
-		m, err := decodeInputs(r.inputs)
+		m, err := decodeInputs(r.Inputs)
 		if err != nil {
 			return nil, err
 		}
@@ -277,12 +287,12 @@ func buildTable(p *program.Program, rows []row) (*scoring.Table, error) {
 			}
 		}
 		if in := p.IDInput; in != nil {
-			t.Text[in.TextCol][i] = r.code
+			t.Text[in.TextCol][i] = r.Code
 		}
 		if in := p.ChannelInput; in != nil {
 			if in.Kind == program.KindText {
-				t.Text[in.TextCol][i] = r.channel
-			} else if c, ok := in.Code(r.channel); ok {
+				t.Text[in.TextCol][i] = r.Channel
+			} else if c, ok := in.Code(r.Channel); ok {
 				t.Num[in.Col][i] = c
 			}
 		}

@@ -24,7 +24,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -36,7 +35,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -300,70 +298,15 @@ func saveAndSubmit(ctx context.Context, s *workflow.Service, apps []store.Applic
 	return first
 }
 
-// buildTable lays the stored applications out as the engine's table, as
-// the workflow does before it runs the engine.
+// buildTable lays the stored applications out as the engine's table, the
+// way StartEvaluation does.
 func buildTable(p *program.Program, apps []store.Application, firms map[int64]firm) (*scoring.Table, error) {
-	t := scoring.NewTable(p, len(apps))
+	rows := make([]workflow.EngineRow, len(apps))
 	for i, a := range apps {
-		dec := json.NewDecoder(bytes.NewReader(a.Inputs))
-		dec.UseNumber()
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			return nil, fmt.Errorf("application %d: %w", a.ID, err)
-		}
-		for id, v := range m {
-			in, ok := p.Input(id)
-			if !ok || v == nil {
-				continue
-			}
-			if in.Kind == program.KindText {
-				if s, ok := v.(string); ok {
-					t.Text[in.TextCol][i] = s
-				}
-				continue
-			}
-			vals := []any{v}
-			if in.Yearly {
-				vals, _ = v.([]any)
-			}
-			for y, yv := range vals {
-				if y < in.Years {
-					t.Num[in.Col+y][i] = cell(in, yv)
-				}
-			}
-		}
 		f := firms[a.EnterpriseID]
-		if in := p.IDInput; in != nil {
-			t.Text[in.TextCol][i] = f.code
-		}
-		if in := p.ChannelInput; in != nil {
-			if in.Kind == program.KindText {
-				t.Text[in.TextCol][i] = f.channel
-			} else if c, ok := in.Code(f.channel); ok {
-				t.Num[in.Col][i] = c
-			}
-		}
+		rows[i] = workflow.EngineRow{Code: f.code, Channel: f.channel, Inputs: a.Inputs}
 	}
-	return t, nil
-}
-
-func cell(in *program.InputInfo, v any) float64 {
-	switch v := v.(type) {
-	case json.Number:
-		if f, err := strconv.ParseFloat(string(v), 64); err == nil {
-			return f
-		}
-	case bool:
-		if v {
-			return 1
-		}
-		return 0
-	case string:
-		if c, ok := in.Code(v); ok {
-			return c
-		}
-	}
-	return math.NaN()
+	return workflow.EngineTable(p, rows)
 }
 
 // benchDatabase returns the URL to benchmark on: for PostgreSQL a fresh
