@@ -3,7 +3,7 @@
 // alone on the same data.
 //
 // Setup, not timed: the built-in miit-tide program, ten provincial
-// channels, and N enterprises recognised in 2015, inserted directly
+// benchdata.Channels, and N enterprises recognised in 2015, inserted directly
 // through the store (store.Tx.InsertEnterprise and InsertRecognition in
 // one transaction; no audit entries, as an import of the history would).
 //
@@ -25,20 +25,16 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/exemplar/exemplar/bench/benchdata"
 	"github.com/exemplar/exemplar/internal/demo"
 	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/scoring"
@@ -51,8 +47,7 @@ var (
 	enterprise = workflow.Actor{Name: "bench-enterprise"}
 )
 
-// channels are the miit-tide channels of the generated enterprises.
-var channels = []string{"jiangsu", "zhejiang", "guangdong", "shandong", "beijing", "shanghai", "anhui", "hubei", "sichuan", "henan"}
+// benchdata.Channels are the miit-tide benchdata.Channels of the generated enterprises.
 
 func main() {
 	database := flag.String("database", "", "PostgreSQL URL (a fresh database is created in its cluster and dropped at the end); empty: a temporary SQLite file")
@@ -68,8 +63,7 @@ func main() {
 }
 
 type firm struct {
-	code, name, channel string
-	inputs              json.RawMessage
+	benchdata.Applicant
 }
 
 // step is one timed part of the workflow.
@@ -80,7 +74,7 @@ type step struct {
 
 func run(database string, n, workers, runs int, seed uint64) error {
 	ctx := context.Background()
-	dbURL, cleanup, err := benchDatabase(ctx, database)
+	dbURL, cleanup, err := benchdata.Database(ctx, database, "reviewbench")
 	if err != nil {
 		return err
 	}
@@ -100,7 +94,7 @@ func run(database string, n, workers, runs int, seed uint64) error {
 	}
 	chIDs := map[string]int64{}
 	quotas := map[string]int{}
-	for _, code := range channels {
+	for _, code := range benchdata.Channels {
 		c, err := s.UpsertChannel(ctx, admin, workflow.ChannelSpec{Code: code, NameZh: code, NameEn: code, Kind: "province"})
 		if err != nil {
 			return err
@@ -114,12 +108,12 @@ func run(database string, n, workers, runs int, seed uint64) error {
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		seen := map[string]bool{}
 		for k := range n {
-			f := newFirm(rng, k)
-			for seen[f.code] {
-				f.code = demo.CreditCode(rng, "320100")
+			f := firm{Applicant: benchdata.NewApplicant(rng, k)}
+			for seen[f.Code] {
+				f.Code = demo.CreditCode(rng, "320100")
 			}
-			seen[f.code] = true
-			e := store.Enterprise{USCC: f.code, Name: f.name, ChannelID: chIDs[f.channel], CreatedAt: now, UpdatedAt: now}
+			seen[f.Code] = true
+			e := store.Enterprise{USCC: f.Code, Name: f.Name, ChannelID: chIDs[f.Channel], CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertEnterprise(ctx, &e); err != nil {
 				return err
 			}
@@ -175,7 +169,7 @@ func run(database string, n, workers, runs int, seed uint64) error {
 	if err := timed("close applications", func() error { _, err := s.CloseApplications(ctx, admin, cycle.ID); return err }); err != nil {
 		return err
 	}
-	if err := timed(fmt.Sprintf("recommend (%d calls, one per channel)", len(channels)), func() error {
+	if err := timed(fmt.Sprintf("recommend (%d calls, one per channel)", len(benchdata.Channels)), func() error {
 		byChannel := map[int64][]int64{}
 		for _, a := range apps {
 			byChannel[a.ChannelID] = append(byChannel[a.ChannelID], a.ID)
@@ -276,7 +270,7 @@ func saveAndSubmit(ctx context.Context, s *workflow.Service, apps []store.Applic
 	for range workers {
 		wg.Go(func() {
 			for a := range next {
-				a, err := s.SaveApplication(ctx, enterprise, a.ID, a.Version, firms[a.EnterpriseID].inputs)
+				a, err := s.SaveApplication(ctx, enterprise, a.ID, a.Version, firms[a.EnterpriseID].Inputs)
 				if err == nil {
 					_, err = s.SubmitApplication(ctx, enterprise, a.ID, a.Version, fmt.Sprint("review-", a.ID))
 				}
@@ -304,85 +298,9 @@ func buildTable(p *program.Program, apps []store.Application, firms map[int64]fi
 	rows := make([]workflow.EngineRow, len(apps))
 	for i, a := range apps {
 		f := firms[a.EnterpriseID]
-		rows[i] = workflow.EngineRow{Code: f.code, Channel: f.channel, Inputs: a.Inputs}
+		rows[i] = workflow.EngineRow{Code: f.Code, Channel: f.Channel, Inputs: a.Inputs}
 	}
 	return workflow.EngineTable(p, rows)
-}
-
-// benchDatabase returns the URL to benchmark on: for PostgreSQL a fresh
-// database created in database's cluster (dropped by cleanup), else a
-// SQLite file in a temporary folder (removed by cleanup).
-func benchDatabase(ctx context.Context, database string) (string, func(), error) {
-	if database == "" {
-		dir, err := os.MkdirTemp("", "reviewbench-")
-		if err != nil {
-			return "", nil, err
-		}
-		return filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
-	}
-	return freshPostgres(ctx, database, "reviewbench")
-}
-
-// newFirm generates a miit-tide applicant k that meets every gate (like
-// the workflow tests' generator): 30 inputs, sales, R&D and profit for
-// three years each.
-func newFirm(rng *rand.Rand, k int) firm {
-	ch := channels[k%len(channels)]
-	code := demo.CreditCode(rng, []string{"320100", "330100", "440100", "370100"}[rng.IntN(4)])
-	round := func(v float64) float64 { return math.Round(v*10) / 10 }
-	last := round(50000 + 400000*rng.Float64())
-	growth := 1.05 + 0.1*rng.Float64()
-	sales := []any{round(last / growth / growth), round(last / growth), last}
-	intensity := 0.035 + 0.04*rng.Float64()
-	margin := 0.03 + 0.08*rng.Float64()
-	var rd, profit []any
-	for _, s := range sales {
-		rd = append(rd, round(s.(float64)*intensity))
-		profit = append(profit, round(s.(float64)*margin))
-	}
-	name := fmt.Sprintf("基准企业%05d", k)
-	in := map[string]any{
-		"name": name, "industry": "专用设备制造业",
-		"sound_credit": true, "china_controlled": true, "innovation_effect": true,
-		"tech_centre": []string{"national", "provincial"}[rng.IntN(2)],
-		"employees":   float64(400 + rng.IntN(6000)),
-		"sales":       sales, "rd": rd, "profit": profit,
-		"total_assets":          round(last * (1 + rng.Float64())),
-		"rd_staff_income_ratio": round(1 + rng.Float64()), "training_cost_pct": round(1 + 6*rng.Float64()),
-		"external_experts": float64(rng.IntN(60)), "external_projects_pct": round(5 + 40*rng.Float64()),
-		"rd_staff_pct": round(8 + 20*rng.Float64()), "senior_experts": float64(5 + rng.IntN(200)),
-		"equipment_value": round(5000 + 40000*rng.Float64()), "certified_labs": float64(rng.IntN(8)),
-		"long_projects_pct": round(10 + 40*rng.Float64()), "invention_patents": float64(20 + rng.IntN(300)),
-		"top_brands": float64(rng.IntN(6)), "new_products": float64(5 + rng.IntN(80)),
-		"patent_applications": float64(10 + rng.IntN(200)), "standards": float64(rng.IntN(30)),
-		"new_product_sales_pct": round(20 + 50*rng.Float64()), "new_product_profit_pct": round(20 + 55*rng.Float64()),
-		"export_earnings": round(1000 + 30000*rng.Float64()), "awards": float64(rng.IntN(4)),
-	}
-	b, _ := json.Marshal(in)
-	return firm{code: code, name: name, channel: ch, inputs: b}
-}
-
-func freshPostgres(ctx context.Context, database, prefix string) (string, func(), error) {
-	u, err := url.Parse(database)
-	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
-		return "", nil, fmt.Errorf("--database %s: give a postgres:// URL", store.RedactURL(database))
-	}
-	admin, err := sql.Open("pgx", database)
-	if err != nil {
-		return "", nil, err
-	}
-	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database %s: %w", name, err)
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-		admin.Close()
-	}, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }

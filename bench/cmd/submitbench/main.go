@@ -19,19 +19,16 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/exemplar/exemplar/bench/benchdata"
 	"github.com/exemplar/exemplar/internal/demo"
 	"github.com/exemplar/exemplar/internal/store"
 	"github.com/exemplar/exemplar/internal/workflow"
@@ -42,9 +39,8 @@ var (
 	enterprise = workflow.Actor{Name: "bench-enterprise"}
 )
 
-// channels are the miit-tide channels the generated enterprises apply
+// benchdata.Channels are the miit-tide benchdata.Channels the generated enterprises apply
 // through.
-var channels = []string{"jiangsu", "zhejiang", "guangdong", "shandong", "beijing", "shanghai", "anhui", "hubei", "sichuan", "henan"}
 
 func main() {
 	database := flag.String("database", "", "PostgreSQL URL (a fresh database is created in its cluster and dropped at the end); empty: a temporary SQLite file")
@@ -61,7 +57,7 @@ func main() {
 
 func run(database string, n, conc int, retryShare float64, seed uint64) error {
 	ctx := context.Background()
-	url, cleanup, err := benchDatabase(ctx, database)
+	url, cleanup, err := benchdata.Database(ctx, database, "submitbench")
 	if err != nil {
 		return err
 	}
@@ -73,14 +69,14 @@ func run(database string, n, conc int, retryShare float64, seed uint64) error {
 	defer db.Close()
 	s := workflow.New(db)
 
-	// Setup, not timed: the program, channels, enterprises (through
+	// Setup, not timed: the program, benchdata.Channels, enterprises (through
 	// store inserts, in one transaction) and an open cycle.
 	v, err := s.RegisterBuiltinProgram(ctx, admin, "miit-tide")
 	if err != nil {
 		return err
 	}
 	chIDs := map[string]int64{}
-	for _, code := range channels {
+	for _, code := range benchdata.Channels {
 		c, err := s.UpsertChannel(ctx, admin, workflow.ChannelSpec{Code: code, NameZh: code, NameEn: code, Kind: "province"})
 		if err != nil {
 			return err
@@ -93,12 +89,12 @@ func run(database string, n, conc int, retryShare float64, seed uint64) error {
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		seen := map[string]bool{}
 		for i := range firms {
-			f := newFirm(rng, i)
-			for seen[f.code] {
-				f.code = demo.CreditCode(rng, "320100")
+			f := firm{Applicant: benchdata.NewApplicant(rng, i)}
+			for seen[f.Code] {
+				f.Code = demo.CreditCode(rng, "320100")
 			}
-			seen[f.code] = true
-			e := store.Enterprise{USCC: f.code, Name: f.name, ChannelID: chIDs[f.channel], CreatedAt: now, UpdatedAt: now}
+			seen[f.Code] = true
+			e := store.Enterprise{USCC: f.Code, Name: f.Name, ChannelID: chIDs[f.Channel], CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertEnterprise(ctx, &e); err != nil {
 				return err
 			}
@@ -211,12 +207,11 @@ func run(database string, n, conc int, retryShare float64, seed uint64) error {
 
 // firm is one generated enterprise and what its client did.
 type firm struct {
-	code, name, channel string
-	inputs              json.RawMessage
-	enterpriseID        int64
-	appID               int64
-	key                 string
-	submitTime          time.Duration
+	benchdata.Applicant
+	enterpriseID int64
+	appID        int64
+	key          string
+	submitTime   time.Duration
 }
 
 // apply is client i's work: create, save, submit with a key of its own;
@@ -228,10 +223,10 @@ func (f *firm) apply(ctx context.Context, s *workflow.Service, cycleID int64, i,
 	if err != nil {
 		return err
 	}
-	if a, err = s.SaveApplication(ctx, enterprise, a.ID, a.Version, f.inputs); err != nil {
+	if a, err = s.SaveApplication(ctx, enterprise, a.ID, a.Version, f.Inputs); err != nil {
 		return err
 	}
-	f.appID, f.key = a.ID, fmt.Sprintf("submit-%d-%s", i, f.code)
+	f.appID, f.key = a.ID, fmt.Sprintf("submit-%d-%s", i, f.Code)
 	t0 := time.Now()
 	switch {
 	case i < retries-retries/2: // retry after the answer
@@ -350,82 +345,6 @@ func (x storedRow) insert(ctx context.Context, tx *store.Tx, cycleID int64, keyP
 		idempotency_key, version, submitted_at, created_at, updated_at) VALUES (?, ?, ?, 'submitted', ?, '{}', ?, 3, ?, ?, ?)`,
 		cycleID, x.enterpriseID, x.channelID, x.inputs, fmt.Sprint(keyPrefix, x.enterpriseID), now, now, now)
 	return err
-}
-
-// newFirm generates a miit-tide applicant k that meets every gate (like
-// the workflow tests' generator): 30 inputs, sales, R&D and profit for
-// three years each.
-func newFirm(rng *rand.Rand, k int) firm {
-	ch := channels[k%len(channels)]
-	code := demo.CreditCode(rng, []string{"320100", "330100", "440100", "370100"}[rng.IntN(4)])
-	round := func(v float64) float64 { return math.Round(v*10) / 10 }
-	last := round(50000 + 400000*rng.Float64())
-	growth := 1.05 + 0.1*rng.Float64()
-	sales := []any{round(last / growth / growth), round(last / growth), last}
-	intensity := 0.035 + 0.04*rng.Float64()
-	margin := 0.03 + 0.08*rng.Float64()
-	var rd, profit []any
-	for _, s := range sales {
-		rd = append(rd, round(s.(float64)*intensity))
-		profit = append(profit, round(s.(float64)*margin))
-	}
-	name := fmt.Sprintf("基准企业%05d", k)
-	in := map[string]any{
-		"name": name, "industry": "专用设备制造业",
-		"sound_credit": true, "china_controlled": true, "innovation_effect": true,
-		"tech_centre": []string{"national", "provincial"}[rng.IntN(2)],
-		"employees":   float64(400 + rng.IntN(6000)),
-		"sales":       sales, "rd": rd, "profit": profit,
-		"total_assets":          round(last * (1 + rng.Float64())),
-		"rd_staff_income_ratio": round(1 + rng.Float64()), "training_cost_pct": round(1 + 6*rng.Float64()),
-		"external_experts": float64(rng.IntN(60)), "external_projects_pct": round(5 + 40*rng.Float64()),
-		"rd_staff_pct": round(8 + 20*rng.Float64()), "senior_experts": float64(5 + rng.IntN(200)),
-		"equipment_value": round(5000 + 40000*rng.Float64()), "certified_labs": float64(rng.IntN(8)),
-		"long_projects_pct": round(10 + 40*rng.Float64()), "invention_patents": float64(20 + rng.IntN(300)),
-		"top_brands": float64(rng.IntN(6)), "new_products": float64(5 + rng.IntN(80)),
-		"patent_applications": float64(10 + rng.IntN(200)), "standards": float64(rng.IntN(30)),
-		"new_product_sales_pct": round(20 + 50*rng.Float64()), "new_product_profit_pct": round(20 + 55*rng.Float64()),
-		"export_earnings": round(1000 + 30000*rng.Float64()), "awards": float64(rng.IntN(4)),
-	}
-	b, _ := json.Marshal(in)
-	return firm{code: code, name: name, channel: ch, inputs: b}
-}
-
-// benchDatabase returns the URL to benchmark on: for PostgreSQL a fresh
-// database created in database's cluster (dropped by cleanup), else a
-// SQLite file in a temporary folder (removed by cleanup).
-func benchDatabase(ctx context.Context, database string) (string, func(), error) {
-	if database == "" {
-		dir, err := os.MkdirTemp("", "submitbench-")
-		if err != nil {
-			return "", nil, err
-		}
-		return filepath.Join(dir, "bench.db"), func() { os.RemoveAll(dir) }, nil
-	}
-	return freshPostgres(ctx, database, "submitbench")
-}
-
-func freshPostgres(ctx context.Context, database, prefix string) (string, func(), error) {
-	u, err := url.Parse(database)
-	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
-		return "", nil, fmt.Errorf("--database %s: give a postgres:// URL", store.RedactURL(database))
-	}
-	admin, err := sql.Open("pgx", database)
-	if err != nil {
-		return "", nil, err
-	}
-	name := fmt.Sprintf("%s_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database %s: %w", name, err)
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-		}
-		admin.Close()
-	}, nil
 }
 
 func pct(d []time.Duration, p int) time.Duration {
