@@ -14,21 +14,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	dbURL := databaseFlag(fs)
 	cycle := fs.String("cycle", "", "the cycle to export (its id)")
 	out := fs.String("out", "", "the file to write: .xlsx or .csv; it appears whole or not at all")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	id, err := cycleFlag(*cycle)
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		return usagef("say which file to write with --out")
-	}
-	db, err := openExisting(ctx, databaseURL(*dbURL))
+	id, db, err := openCycleCommand(ctx, fs, args, dbURL, cycle, "--out", out)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strconv"
 
+	"github.com/exemplar/exemplar/internal/store"
 	"github.com/exemplar/exemplar/internal/workflow"
 )
 
@@ -17,21 +19,7 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	in := fs.String("in", "", "the spreadsheet: the program's template (.xlsx) or a CSV with the same headers")
 	channel := fs.String("channel", "", "the channel the file speaks for: rows without a channel get it, rows naming another are refused")
 	actor := fs.String("actor", "cli", "who imports, as the audit log records it")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	id, err := cycleFlag(*cycle)
-	if err != nil {
-		return err
-	}
-	if *in == "" {
-		return usagef("say which file to import with --in")
-	}
-	db, err := openExisting(ctx, databaseURL(*dbURL))
+	id, db, err := openCycleCommand(ctx, fs, args, dbURL, cycle, "--in", in)
 	if err != nil {
 		return err
 	}
@@ -51,6 +39,28 @@ func runImport(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "imported %d rows of %s into cycle %d: %d enterprises created, %d updated; %d applications created, %d updated; %d rows unchanged\n",
 		res.Rows, *in, id, res.EnterprisesCreated, res.EnterprisesUpdated, res.ApplicationsCreated, res.ApplicationsUpdated, res.Unchanged)
 	return nil
+}
+
+// openCycleCommand parses the flags of a command on one cycle and one
+// file (import, export): no positional arguments, --cycle and the file
+// flag required; then it opens the existing database.
+func openCycleCommand(ctx context.Context, fs *flag.FlagSet, args []string, dbURL *string, cycle *string, fileFlag string, file *string) (int64, *store.DB, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(pos) > 0 {
+		return 0, nil, usagef("unexpected argument %q", pos[0])
+	}
+	id, err := cycleFlag(*cycle)
+	if err != nil {
+		return 0, nil, err
+	}
+	if *file == "" {
+		return 0, nil, usagef("say which file with %s", fileFlag)
+	}
+	db, err := openExisting(ctx, databaseURL(*dbURL))
+	return id, db, err
 }
 
 // cycleFlag reads --cycle.
