@@ -100,10 +100,9 @@ func (r *Result) composite(opt Options, workers int) error {
 		if screening {
 			return // the rest waits for the coverage of every leaf
 		}
-		if before && !impute(k) {
-			return
-		}
-		r.treat(leaves[k], k, col, fail)
+		// Nothing waits for the cohort: impute (unless done above), treat
+		// and normalise in one fused call.
+		r.prepare(leaves[k], k, col, before, groups, ngroups, fail)
 	})
 	r.Coverage = missing.coverage(len(leaves))
 	missing = counters{}
@@ -128,7 +127,7 @@ func (r *Result) composite(opt Options, workers int) error {
 			}
 			blankRows(col, screened)
 		}
-		r.treat(leaves[k], k, col, fail)
+		r.prepare(leaves[k], k, col, false, groups, ngroups, fail)
 	})
 	return firstErr
 }
@@ -221,55 +220,56 @@ func (r *Result) impute(leaf *program.NodeInfo, k int, col []float64, groups []i
 	return true
 }
 
-// treat treats leaf k's outliers and normalises it.
-func (r *Result) treat(leaf *program.NodeInfo, k int, col []float64, fail func(*program.NodeInfo, error)) {
+// prepare runs the per-leaf steps on leaf k's column in one fused call
+// (composite.PrepareIndicator): imputation when withImpute, then outlier
+// treatment and normalisation, as the program's pipeline says.
+func (r *Result) prepare(leaf *program.NodeInfo, k int, col []float64, withImpute bool, groups []int32, ngroups int, fail func(*program.NodeInfo, error)) {
 	pl := r.P.Def.Scoring.Pipeline
-	o := pl.Outliers
-	switch o.Method {
+	steps := composite.Steps{Groups: groups, NGroups: ngroups}
+	if withImpute {
+		steps.Impute = pl.Impute.Method
+	}
+	switch o := pl.Outliers; o.Method {
 	case "winsorise":
 		fb := o.Fallback
 		if fb == "" {
-			fb = "log"
+			fb = composite.FallbackLog
 		}
-		rep, err := composite.TreatOutliers(col, composite.OutlierOptions{
-			MaxWinsorise: o.MaxWinsorise, SkewThreshold: o.SkewThreshold,
-			KurtosisThreshold: o.KurtosisThreshold, Fallback: fb,
-		})
-		if err != nil {
-			fail(leaf, err)
+		steps.Outliers = &composite.OutlierOptions{MaxWinsorise: o.MaxWinsorise, SkewThreshold: o.SkewThreshold,
+			KurtosisThreshold: o.KurtosisThreshold, Fallback: fb}
+	case "log":
+		// A plain log transform is no step of PrepareIndicator: impute,
+		// transform, then let it normalise.
+		if withImpute && !r.impute(leaf, k, col, groups, ngroups, fail) {
 			return
 		}
-		r.Composite[k].Outliers = rep
-	case "log":
+		withImpute, steps.Impute = false, ""
 		composite.LogTransform(col)
 		r.Composite[k].Outliers.LogTransformed = true
 	}
-	if err := normalise(col, pl.Normalise, leaf); err != nil {
+	n := pl.Normalise
+	steps.Normalise = composite.Normalisation{Method: n.Method, Direction: leaf.Direction, Low: n.Low, High: n.High,
+		Mean: n.Mean, SD: n.SD, Scale: n.Scale, Trunc: n.Trunc}
+	if leaf.Goalposts != nil {
+		steps.Normalise.GoalLow, steps.Normalise.GoalHigh = leaf.Goalposts[0], leaf.Goalposts[1]
+	}
+	if leaf.Target != nil {
+		steps.Normalise.Target = *leaf.Target
+	}
+	if n.Cap != nil {
+		steps.Normalise.Cap = *n.Cap
+	}
+	rep, err := composite.PrepareIndicator(col, steps)
+	if err != nil {
 		fail(leaf, err)
+		return
 	}
-}
-
-func normalise(col []float64, n program.Normalise, leaf *program.NodeInfo) error {
-	dir := leaf.Direction
-	switch n.Method {
-	case "", "minmax":
-		return composite.MinMax(col, n.Low, n.High, dir)
-	case "zscore":
-		return composite.ZScore(col, n.Mean, n.SD, dir)
-	case "rank":
-		return composite.Rank(col, dir)
-	case "percentile":
-		return composite.PercentRank(col, dir)
-	case "goalposts":
-		return composite.Goalposts(col, leaf.Goalposts[0], leaf.Goalposts[1], n.Scale, n.Trunc, dir)
-	case "target":
-		c := math.Inf(1)
-		if n.Cap != nil {
-			c = *n.Cap
-		}
-		return composite.DistanceToTarget(col, *leaf.Target, c, dir)
+	if withImpute {
+		r.Composite[k].Imputed = rep.Imputed
 	}
-	return fmt.Errorf("unknown normalisation %q", n.Method)
+	if steps.Outliers != nil {
+		r.Composite[k].Outliers = rep.Outliers
+	}
 }
 
 // groups numbers the values of the grouping input: choice codes as they
