@@ -82,6 +82,20 @@
 // recognition is confirmed (passed review, valid for another
 // validity_years) or revoked with the decision's reason.
 //
+// # Recognition over time
+//
+// A title lasts the program's validity_years. The review in year X+N
+// (N = validity_years) re-examines the enterprises recognised in year X
+// and those that passed review in year X: ReviewCohort computes that
+// cohort from the recognitions and the review decisions, and
+// OpenReviewCycle opens a draft review cycle with one draft application
+// per cohort member. ExpireRecognitions turns titles whose last valid day
+// has passed into expired. Holders file an annual report for each year of
+// their title (SubmitAnnualReport; due dates per program, 30 April of the
+// next year for miit-tide), and AnnualReports lists them as submitted,
+// due or overdue against the service's clock. Timeline gives everything
+// that happened to one enterprise, in date order.
+//
 // # Time
 //
 // The service's clock (WithClock) decides deadlines and notice periods
