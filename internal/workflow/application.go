@@ -81,13 +81,7 @@ func (s *Service) SaveApplication(ctx context.Context, actor Actor, id, version 
 			return err
 		}
 		a = locked
-		if err := s.needOpen(c, "save_application", j); err != nil {
-			return err
-		}
-		if err := needStatus("application", a.ID, a.Status, "save", StatusDraft, StatusReturned); err != nil {
-			return err
-		}
-		if err := needVersion("application", a.ID, a.Version, version); err != nil {
+		if err := s.needEditable(c, a, "save_application", "save", version, j); err != nil {
 			return err
 		}
 		p, err := s.program(ctx, tx, c.ProgramVersionID)
@@ -152,13 +146,7 @@ func (s *Service) SubmitApplication(ctx context.Context, actor Actor, id, versio
 		} else if !errs.Is(err, errs.NotFound) {
 			return err
 		}
-		if err := s.needOpen(c, "submit_application", j); err != nil {
-			return err
-		}
-		if err := needStatus("application", a.ID, a.Status, "submit", StatusDraft, StatusReturned); err != nil {
-			return err
-		}
-		if err := needVersion("application", a.ID, a.Version, version); err != nil {
+		if err := s.needEditable(c, a, "submit_application", "submit", version, j); err != nil {
 			return err
 		}
 		p, err := s.program(ctx, tx, c.ProgramVersionID)
@@ -276,6 +264,19 @@ func (s *Service) openCycle(ctx context.Context, tx *store.Tx, id int64, action 
 		return c, missing(err, "cycle %d", id)
 	}
 	return c, s.needOpen(c, action, j)
+}
+
+// needEditable refuses op (a change an enterprise makes to its own
+// application a) unless cycle c is open and not yet due, a is a draft or
+// returned, and version is a's current version.
+func (s *Service) needEditable(c store.Cycle, a store.Application, action, op string, version int64, j *journal) error {
+	if err := s.needOpen(c, action, j); err != nil {
+		return err
+	}
+	if err := needStatus("application", a.ID, a.Status, op, StatusDraft, StatusReturned); err != nil {
+		return err
+	}
+	return needVersion("application", a.ID, a.Version, version)
 }
 
 // needOpen refuses action unless cycle c is open and its applications are

@@ -65,13 +65,7 @@ func (s *Service) SaveDeclarations(ctx context.Context, actor Actor, id, version
 			return err
 		}
 		a = locked
-		if err := s.needOpen(c, "save_declarations", j); err != nil {
-			return err
-		}
-		if err := needStatus("application", a.ID, a.Status, "save_declarations", StatusDraft, StatusReturned); err != nil {
-			return err
-		}
-		if err := needVersion("application", a.ID, a.Version, version); err != nil {
+		if err := s.needEditable(c, a, "save_declarations", "save_declarations", version, j); err != nil {
 			return err
 		}
 		before := a
