@@ -1,18 +1,14 @@
 package workflow_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -129,70 +125,25 @@ func TestKilledImport(t *testing.T) {
 	for i, tr := range trials {
 		path := filepath.Join(dir, fmt.Sprintf("trial%d.db", i))
 		copyFile(t, base, path)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperImportChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envKillDB+"="+path, envKillFile+"="+file, envKillCycle+"="+strconv.FormatInt(c.ID, 10))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		started, done := make(chan struct{}), make(chan struct{})
-		var lines []string
-		var mu sync.Mutex
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				mu.Lock()
-				lines = append(lines, sc.Text())
-				mu.Unlock()
-				switch {
-				case sc.Text() == "started":
-					close(started)
-				case sc.Text() == "done":
-					close(done)
-				}
-			}
-			_, _ = io.Copy(io.Discard, out)
-		}()
-		if tr.waitStarted {
-			select {
-			case <-started:
-			case <-time.After(30 * time.Second):
-				t.Fatalf("%s: the child never started writing", tr.name)
-			}
-		}
+		env := []string{envKillDB + "=" + path, envKillFile + "=" + file, envKillCycle + "=" + strconv.FormatInt(c.ID, 10)}
+		var kill func(time.Time, <-chan time.Time) time.Duration
 		if tr.delay >= 0 {
-			time.Sleep(tr.delay)
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Logf("%s: kill: %v", tr.name, err)
+			kill = func(start time.Time, started <-chan time.Time) time.Duration {
+				if tr.waitStarted {
+					select {
+					case <-started:
+					case <-time.After(30 * time.Second):
+						t.Fatalf("%s: the child never started writing", tr.name)
+					}
+				}
+				time.Sleep(tr.delay)
+				return time.Since(start)
 			}
 		}
-		werr := cmd.Wait()
-		mu.Lock()
-		said := strings.Join(lines, " ")
-		mu.Unlock()
-		killed := false
-		if ee, ok := werr.(*exec.ExitError); ok {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
-				killed = true
-			}
-		}
-		if !killed && werr != nil {
-			t.Fatalf("%s: the child failed: %v (it said %q)", tr.name, werr, said)
-		}
-
-		db, err := store.Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("%s: open after the kill: %v", tr.name, err)
-		}
-		res, err := db.VerifyAudit(t.Context())
-		if err != nil || !res.OK {
-			t.Fatalf("%s: audit log after the kill: %+v %v", tr.name, res, err)
-		}
+		start := time.Now()
+		run := runChild(t, tr.name, "TestHelperImportChild", env, kill)
+		killed, said := run.killed, run.said
+		db := openAfterKill(t, tr.name, path)
 		got := countRows(t, db)
 		db.Close()
 		state := "between"

@@ -1,20 +1,15 @@
 package workflow_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -220,68 +215,10 @@ func TestKilledEvaluation(t *testing.T) {
 		path := filepath.Join(dir, fmt.Sprintf("trial%d.db", trialN))
 		trialN++
 		copyFile(t, base, path)
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperEvaluateChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envEvalKillDB+"="+path, envEvalKillCycle+"="+strconv.FormatInt(c.ID, 10))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = os.Stderr
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		startedCh := make(chan time.Time, 1)
-		var mu sync.Mutex
-		var lines []string
-		var o outcome
-		scanned := make(chan struct{})
-		go func() {
-			defer close(scanned)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				at := time.Since(start)
-				mu.Lock()
-				lines = append(lines, sc.Text())
-				switch sc.Text() {
-				case "started":
-					o.started = at
-					startedCh <- time.Now()
-				case "done":
-					o.done = at
-				}
-				mu.Unlock()
-			}
-			_, _ = io.Copy(io.Discard, out)
-		}()
-		o.killedAt = -1
-		if kill != nil {
-			o.killedAt = kill(start, startedCh)
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Logf("%s: kill: %v", name, err)
-			}
-		}
-		<-scanned
-		werr := cmd.Wait()
-		mu.Lock()
-		o.said = strings.Join(lines, " ")
-		mu.Unlock()
-		if ee, ok := werr.(*exec.ExitError); ok {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
-				o.killed = true
-			}
-		}
-		if !o.killed && werr != nil {
-			t.Fatalf("%s: the child failed: %v (it said %q)", name, werr, o.said)
-		}
-		db, err := store.Open(t.Context(), path)
-		if err != nil {
-			t.Fatalf("%s: open after the kill: %v", name, err)
-		}
-		res, err := db.VerifyAudit(t.Context())
-		if err != nil || !res.OK {
-			t.Fatalf("%s: audit log after the kill: %+v %v", name, res, err)
-		}
+		env := []string{envEvalKillDB + "=" + path, envEvalKillCycle + "=" + strconv.FormatInt(c.ID, 10)}
+		r := runChild(t, name, "TestHelperEvaluateChild", env, kill)
+		o := outcome{killed: r.killed, said: r.said, started: r.started, done: r.done, killedAt: r.killedAt}
+		db := openAfterKill(t, name, path)
 		o.got = evalStateOf(t, db, c.ID)
 		db.Close()
 		o.state = "between"
