@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Exit codes.
@@ -29,11 +30,19 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// Env is what a command may touch: its streams, and whether stderr is a
-// terminal (for progress bars).
+// Env is what a command may touch: its streams, whether stderr is a
+// terminal (for progress bars), whether stdin is one (to ask before an
+// irreversible change), and the clock.
 type Env struct {
 	Stdout, Stderr io.Writer
 	Interactive    bool
+	// Stdin is where confirmations and piped passwords are read;
+	// StdinTerminal says whether a person is typing into it.
+	Stdin         io.Reader
+	StdinTerminal bool
+	// Now, when set, replaces the database's clock for the lifecycle
+	// commands (tests use it to move through notice periods).
+	Now func() time.Time
 }
 
 type command struct {
@@ -44,28 +53,45 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"annual-report", "file and list recognised enterprises' annual reports", runAnnualReport},
+		{"application", "create, fill in, submit, withdraw, return, recommend and list applications", runApplication},
 		{"audit", "verify the audit log's hash chain, or list its entries", runAudit},
 		{"backup", "copy the SQLite database to a file, online, and verify the copy", runBackup},
+		{"calendar", "set and list the public holidays and swapped working days notices count with", runCalendar},
+		{"channel", "add, change and list the recommending channels", runChannel},
+		{"cycle", "create cycles and move them through their phases, from draft to closed", runCycle},
+		{"decision", "list, edit and finalise a cycle's decisions", runDecision},
+		{"enterprise", "register enterprises, list them, show one and its timeline", runEnterprise},
+		{"evidence", "attach evidence files to an application, list and fetch them", runEvidence},
 		{"export", "write a cycle's results and decisions to XLSX or CSV", runExport},
 		{"demo", "tell the whole story: a 2015 cohort recognised and reviewed in 2018, on an embedded database", runDemo},
 		{"import", "load enterprises and applications into a cycle from XLSX or CSV, all or nothing", runImport},
 		{"migrate", "bring the database schema up to date (--status lists migrations)", runMigrate},
-		{"programs", "list, show or validate program definitions", runPrograms},
+		{"notice", "show a cycle's public notice and its objections", runNotice},
+		{"objection", "file, handle and list objections to a public notice", runObjection},
+		{"programs", "list, show or validate program definitions; register them in the database", runProgramsCommand},
+		{"recognition", "list titles, expire those whose validity has run out", runRecognition},
 		{"restore", "replace the SQLite database with a verified backup", runRestore},
 		{"score", "score enterprises from a spreadsheet under a program", runScore},
 		{"template", "write the input spreadsheet template of a program", runTemplate},
+		{"user", "add users, grant and revoke roles, disable them, list them", runUser},
 	}
 }
 
 // Run runs the command line args (without the program name) and returns
 // the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	env := &Env{Stdout: stdout, Stderr: stderr}
+	env := &Env{Stdout: stdout, Stderr: stderr, Stdin: os.Stdin, StdinTerminal: isTerminal(os.Stdin)}
 	if f, ok := stderr.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			env.Interactive = true
-		}
+		env.Interactive = isTerminal(f)
 	}
+	return RunEnv(ctx, env, args)
+}
+
+// RunEnv runs the command line args (without the program name) in env
+// and returns the exit code.
+func RunEnv(ctx context.Context, env *Env, args []string) int {
+	stdout, stderr := env.Stdout, env.Stderr
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdout)
 		return ExitOK
@@ -105,9 +131,20 @@ func printUsage(w io.Writer) {
 	cs := commands()
 	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'exemplar COMMAND -h' for a command's options.")
+}
+
+// isTerminal reports whether f is a terminal: a character device other
+// than the null device (which scripts and services redirect to).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(st, null)
 }
 
 // newFlags makes a flag set that reports errors instead of exiting.
