@@ -72,6 +72,7 @@ func commands() []command {
 		{"programs", "list, show or validate program definitions; register them in the database", runProgramsCommand},
 		{"recognition", "list titles, expire those whose validity has run out", runRecognition},
 		{"restore", "replace the SQLite database with a verified backup", runRestore},
+		{"serve", "run the web application: public site, every role's pages", runServe},
 		{"score", "score enterprises from a spreadsheet under a program", runScore},
 		{"template", "write the input spreadsheet template of a program", runTemplate},
 		{"user", "add users, grant and revoke roles, disable them, list them", runUser},
