@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -29,8 +28,18 @@ func TestRouteAccess(t *testing.T) {
 	for _, rt := range s.srv.routes {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		path = strings.TrimSuffix(path, "{$}")
-		path = strings.NewReplacer("{id}", strconv.FormatInt(s.announcementID, 10), "{lang}", "en",
-			"{file}", strings.TrimPrefix(css, "/static/")).Replace(path)
+		var fill []string
+		for _, key := range []string{rt.pattern, ""} {
+			for k, v := range s.params {
+				if k2, ok := strings.CutPrefix(k, key+" "); key != "" && ok {
+					fill = append(fill, k2, v)
+				} else if key == "" && strings.HasPrefix(k, "{") {
+					fill = append(fill, k, v)
+				}
+			}
+		}
+		fill = append(fill, "{file}", strings.TrimPrefix(css, "/static/"))
+		path = strings.NewReplacer(fill...).Replace(path)
 		if strings.Contains(path, "{") {
 			t.Fatalf("route %s: the walk does not know how to fill in %s", rt.pattern, path)
 		}

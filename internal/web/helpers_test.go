@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +29,15 @@ type site struct {
 	http *httptest.Server
 	// ids of fixtures
 	channelID, enterpriseID, announcementID, draftID int64
+	// params fills in the {name} parts of route patterns for the route
+	// walk: {id} is the issued announcement unless a route's own entry
+	// (by its whole pattern) says otherwise.
+	params map[string]string
 }
+
+// extraSeeds add fixtures of other parts of the site (certificates, the
+// API) to every seeded site; their files register them in init.
+var extraSeeds []func(s *site)
 
 // password is every test user's password.
 const password = "correct horse battery staple"
@@ -108,6 +117,10 @@ func (s *site) seed() {
 		t.Fatal(err)
 	}
 	s.draftID = d.ID
+	s.params = map[string]string{"{id}": strconv.FormatInt(s.announcementID, 10), "{lang}": "en"}
+	for _, seed := range extraSeeds {
+		seed(s)
+	}
 }
 
 // client is a browser: a cookie jar and no automatic redirects.

@@ -6,7 +6,7 @@ import "net/http"
 // without a rule is refused by buildHandler, and TestRouteAccess walks
 // this table for every role, so a new route cannot slip in unguarded.
 func (s *Server) routeTable() []route {
-	return []route{
+	routes := []route{
 		// The public site.
 		{"GET /{$}", everyone, s.home},
 		{"GET /announcements", everyone, s.announcementList},
@@ -32,6 +32,10 @@ func (s *Server) routeTable() []route {
 		{"GET /healthz", everyone, s.healthz},
 		{"GET /metrics", everyone, s.metricsPage},
 	}
+	// The JSON API (api.go) and certificates (certificates.go) keep their
+	// routes in their own files.
+	routes = append(routes, s.apiRoutes()...)
+	return append(routes, s.certificateRoutes()...)
 }
 
 // route is one entry of the route table: a net/http pattern, the rule of
