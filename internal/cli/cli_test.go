@@ -79,7 +79,7 @@ func TestPrograms(t *testing.T) {
 
 func TestScoreWritesEveryFormat(t *testing.T) {
 	dir := t.TempDir()
-	if code, _, errs := run(t, "demo", "--keep", dir); code != 0 {
+	if code, _, errs := run(t, "demo", "--keep", dir, "--serve=false"); code != 0 {
 		t.Fatal(errs)
 	}
 	in := filepath.Join(dir, "miit-tide-sample.csv")

@@ -21,8 +21,11 @@ import (
 const demoDatabase = "exemplar-demo.db"
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "demo", "demo [--seed N] [--keep DIR] [--database PATH]")
+	fs := newFlags(env, "demo", "demo [--seed N] [--keep DIR] [--database PATH] [--serve=false] [--addr HOST:PORT] [--check]")
 	seed := fs.Uint64("seed", demo.Seed, "seed of the generated sample enterprises")
+	serve := fs.Bool("serve", true, "after the story, serve the web site on its database until interrupted")
+	addr := fs.String("addr", "127.0.0.1:8080", "where the site listens")
+	check := fs.Bool("check", false, "start the site, fetch its main pages once, print what they answered, and stop (for CI)")
 	keep := fs.String("keep", "", "keep the sample spreadsheets and the story's database ("+demoDatabase+") in this folder")
 	dbPath := fs.String("database", "", "keep the story's database in this new SQLite file")
 	lang := langFlag(fs)
@@ -58,7 +61,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	if err := demoStory(ctx, out, path, *seed, *lang); err != nil {
+	site := *serve || *check
+	logins, err := demoStory(ctx, out, path, *seed, *lang, site)
+	if err != nil {
 		return err
 	}
 	if *keep != "" || *dbPath != "" {
@@ -68,7 +73,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(out, "\nRead its audit log with\n  exemplar audit list --database %s\n", path)
 	}
-	return nil
+	if !site {
+		return nil
+	}
+	if *check {
+		*addr = "127.0.0.1:0"
+	}
+	return demoServe(ctx, env, path, *addr, logins, *check)
 }
 
 // demoSample writes the sample spreadsheet of a built-in program to dir,
@@ -109,16 +120,19 @@ func demoSample(out io.Writer, dir, name string, seed uint64, lang string) error
 
 // demoStory tells the story of the 2015 cohort on a new database at path
 // and prints what the engine and the database say.
-func demoStory(ctx context.Context, out io.Writer, path string, seed uint64, lang string) error {
+//
+// With site, it then readies the database for the web site (accounts for
+// each role, the results announcements) and returns the accounts.
+func demoStory(ctx context.Context, out io.Writer, path string, seed uint64, lang string, site bool) ([]demo.Login, error) {
 	clock := demo.NewClock()
 	db, err := store.Open(ctx, path, store.WithClock(clock.Now))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer db.Close()
 	res, err := demo.RunStory(ctx, db, clock, seed)
 	if err != nil {
-		return fmt.Errorf("demo story: %w", err)
+		return nil, fmt.Errorf("demo story: %w", err)
 	}
 	day := func(t time.Time) string { return t.In(workflow.ChinaTime).Format(time.DateOnly) }
 	last := func(n store.Notice) string { return day(n.EndsAt.Add(-time.Nanosecond)) }
@@ -176,5 +190,12 @@ func demoStory(ctx context.Context, out io.Writer, path string, seed uint64, lan
 	} else {
 		fmt.Fprintf(out, "\n   Audit chain BROKEN at entry %d: %s\n", a.BrokenSeq, a.Reason)
 	}
-	return nil
+	if !site {
+		return nil, nil
+	}
+	logins, err := demo.PrepareSite(ctx, db, clock, res)
+	if err != nil {
+		return nil, fmt.Errorf("demo site: %w", err)
+	}
+	return logins, nil
 }

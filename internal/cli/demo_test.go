@@ -16,7 +16,7 @@ import (
 // the audit chain it leaves verifies.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := run(t, "demo", "--keep", dir)
+	code, out, errs := run(t, "demo", "--keep", dir, "--serve=false")
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, errs, out)
 	}
@@ -96,7 +96,7 @@ func TestDemo(t *testing.T) {
 	// The same seed tells the same story, to the audit chain's hash.
 	other := t.TempDir()
 	db2 := filepath.Join(other, "story.db")
-	code, again, errs := run(t, "demo", "--database", db2)
+	code, again, errs := run(t, "demo", "--database", db2, "--serve=false")
 	if code != 0 {
 		t.Fatalf("second demo: exit %d\n%s", code, errs)
 	}
@@ -108,7 +108,26 @@ func TestDemo(t *testing.T) {
 		t.Errorf("two demo runs with the same seed differ:\n%s\n----\n%s", out, again)
 	}
 	// A kept database is not overwritten.
-	if code, _, errs := run(t, "demo", "--database", db2); code != ExitUsage || !strings.Contains(errs, "exists") {
+	if code, _, errs := run(t, "demo", "--database", db2, "--serve=false"); code != ExitUsage || !strings.Contains(errs, "exists") {
 		t.Errorf("demo over an existing database: exit %d, %s", code, errs)
+	}
+}
+
+// TestDemoSite: the demo readies its database for the web and serves it;
+// --check fetches the main pages once (home, announcements, the review's
+// results announcement with its QR code, sign-in, health) and stops.
+func TestDemoSite(t *testing.T) {
+	code, out, errs := run(t, "demo", "--check")
+	if code != 0 {
+		t.Fatalf("demo --check: exit %d\n%s\n%s", code, errs, out)
+	}
+	for _, w := range []string{"3. The web site", "admin", "demo-admin-2018", "recommender", "enterprise", "expert",
+		"GET /announcements/", "/qr.svg", "GET /healthz"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("demo --check output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Count(out, " 200 ") < 6 {
+		t.Errorf("demo --check: fewer than six pages answered 200:\n%s", out)
 	}
 }

@@ -1,0 +1,90 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/exemplar/exemplar/internal/store"
+	"github.com/exemplar/exemplar/internal/workflow"
+)
+
+// Login is a demo account: what `exemplar demo` prints for each role.
+type Login struct {
+	Role, Username, Password string
+	Scope                    string // the channel or enterprise it acts for
+}
+
+// PrepareSite readies the story's database for the web site: one account
+// for each role (the ministry's administrator, a province's recommender,
+// an enterprise that passed the review, an expert) and the results
+// announcements of both cycles, issued on the story's clock a few days
+// after the review was announced. The passwords are fixed and printed:
+// this is a demo database, never a real one.
+func PrepareSite(ctx context.Context, db *store.DB, clock *Clock, res *StoryResult) ([]Login, error) {
+	s := workflow.New(db, workflow.WithClock(clock.Now))
+	clock.Set(res.AnnouncedReview.Add(3 * 24 * time.Hour))
+	ds, err := s.Decisions(ctx, res.Review.ID)
+	if err != nil {
+		return nil, err
+	}
+	var passed store.Enterprise
+	for _, d := range ds {
+		if d.Outcome == workflow.OutcomePass {
+			if passed, _, err = s.Enterprise(ctx, d.EnterpriseID); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	if passed.ID == 0 {
+		return nil, fmt.Errorf("demo: no enterprise passed the review")
+	}
+	logins := []Login{
+		{Role: workflow.RoleAdmin, Username: "admin", Password: "demo-admin-2018"},
+		{Role: workflow.RoleRecommender, Username: "recommender", Password: "demo-recommender-2018"},
+		{Role: workflow.RoleEnterprise, Username: "enterprise", Password: "demo-enterprise-2018", Scope: passed.Name},
+		{Role: workflow.RoleExpert, Username: "expert", Password: "demo-expert-2018"},
+	}
+	for i, l := range logins {
+		u, err := s.CreateUser(ctx, ministry, l.Username, "Demo "+l.Role, l.Password)
+		if err != nil {
+			return nil, err
+		}
+		scope := int64(0)
+		switch l.Role {
+		case workflow.RoleRecommender:
+			scope = passed.ChannelID
+			c, err := channelName(ctx, db, scope)
+			if err != nil {
+				return nil, err
+			}
+			logins[i].Scope = c
+		case workflow.RoleEnterprise:
+			scope = passed.ID
+		}
+		if _, err := s.GrantRole(ctx, ministry, u.ID, l.Role, scope); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range []store.Cycle{res.Identification, res.Review} {
+		a, err := s.DraftResultsAnnouncement(ctx, ministry, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.IssueAnnouncement(ctx, ministry, a.ID, a.Version); err != nil {
+			return nil, err
+		}
+	}
+	return logins, nil
+}
+
+func channelName(ctx context.Context, db *store.DB, id int64) (string, error) {
+	var name string
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		c, err := tx.Channel(ctx, id)
+		name = c.NameEn + " " + c.NameZh
+		return err
+	})
+	return name, err
+}
