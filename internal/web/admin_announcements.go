@@ -18,7 +18,7 @@ func (s *Server) adminAnnouncements(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_announcements", map[string]any{"Announcements": list, "Pager": newPager(page, total, q)})
+	s.render(w, r, http.StatusOK, "admin_announcements", map[string]any{"Announcements": list, "Pager": newPager(r, page, total)})
 }
 
 // newAnnouncementForm shows the form for a news announcement.

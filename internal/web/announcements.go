@@ -9,44 +9,6 @@ import (
 	"github.com/exemplar/exemplar/internal/store"
 )
 
-// pageSize is how many rows a list shows per page.
-const pageSize = 20
-
-// pager is a list's position, from ?page= (1-based).
-type pager struct {
-	Page, Pages, Total int
-	Query              string // the search, kept in the page links
-}
-
-func pageOf(r *request) int {
-	p, err := strconv.Atoi(r.URL.Query().Get("page"))
-	if err != nil || p < 1 {
-		return 1
-	}
-	return p
-}
-
-func newPager(page, total int, query string) pager {
-	pages := max(1, (total+pageSize-1)/pageSize)
-	return pager{Page: page, Pages: pages, Total: total, Query: query}
-}
-
-// Prev and Next are the neighbouring pages (0: none).
-func (p pager) Prev() int {
-	if p.Page > 1 {
-		return p.Page - 1
-	}
-	return 0
-}
-
-// Next is the next page, or 0 on the last.
-func (p pager) Next() int {
-	if p.Page < p.Pages {
-		return p.Page + 1
-	}
-	return 0
-}
-
 // announcementList is the public list of issued announcements, newest
 // first, with a title search.
 func (s *Server) announcementList(w http.ResponseWriter, r *request) {
@@ -58,7 +20,7 @@ func (s *Server) announcementList(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "announcements", map[string]any{"Announcements": list, "Pager": newPager(page, total, q)})
+	s.render(w, r, http.StatusOK, "announcements", map[string]any{"Announcements": list, "Pager": newPager(r, page, total)})
 }
 
 // announcementID reads the {id} of the path; a malformed one is not found.

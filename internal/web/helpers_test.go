@@ -160,6 +160,9 @@ func (c *client) do(req *http.Request) (*http.Response, string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if m := missingMessage.Find(b); m != nil {
+		c.t.Errorf("%s %s shows a message with no text: %s", req.Method, req.URL.Path, m)
+	}
 	return resp, string(b)
 }
 
@@ -171,6 +174,9 @@ func (c *client) get(path string) (*http.Response, string) {
 	}
 	return c.do(req)
 }
+
+// missingMessage is how message shows a key it lacks.
+var missingMessage = regexp.MustCompile(`\?\?[a-z_.]+\?\?`)
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 

@@ -37,6 +37,7 @@ func loadPages(a *assets) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset": a.url,
 		"add":   func(a, b int) int { return a + b },
+		"ptr":   func(t time.Time) *time.Time { return &t },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

@@ -12,6 +12,10 @@ func (s *Server) routeTable() []route {
 		{"GET /announcements", everyone, s.announcementList},
 		{"GET /announcements/{id}", everyone, s.announcementPage},
 		{"GET /announcements/{id}/qr.svg", everyone, s.announcementQR},
+		{"GET /cycles/{id}/notice", everyone, s.cycleNotice},
+		{"GET /cycles/{id}/results", everyone, s.cycleResults},
+		{"GET /cycles/{id}/objection", everyone, s.objectionForm},
+		{"POST /cycles/{id}/objection", everyone, s.fileObjection},
 		{"GET /lang/{lang}", everyone, s.switchLanguage},
 		{"GET /static/{file}", everyone, s.static},
 
