@@ -50,7 +50,7 @@ done
 
 # field FILE KEY: a value from a RESULT line
 field() { sed -n 's/^RESULT .*[ ]'"$2"'=\([^ ]*\).*/\1/p' "$1"; }
-row() { printf '%-46s %-30s %-34s %-8s %-10s %s\n' "$@"; }
+row() { printf '%-50s %-30s %-34s %-8s %-10s %s\n' "$@"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f×", a / b }'; }
 
 for f in "$out"/submit-*.txt "$out"/review-*.txt; do
@@ -66,20 +66,21 @@ row "------" "--------" "----------------------------" "-----" "------" "---"
 for db in $dbs; do
 	s="$out/submit-$db.txt"
 	r="$out/review-$db.txt"
-	row "[$db] $N_SUBMIT concurrent submissions" "$(field "$s" rate)/s" "$(field "$s" loop_rate) rows/s INSERT loop" \
+	row "[$db] $N_SUBMIT concurrent submissions" "$(field "$s" rate)/s" "$(field "$s" loop_rate) rows/s file+INSERT loop" \
 		"$(ratio "$(field "$s" loop_rate)" "$(field "$s" rate)")" "(none)" "-"
-	row "  INSERTs all in one transaction" "" "$(field "$s" batch_rate) rows/s" "" "" ""
-	row "  per client create+save+submit p50 / p99" "$(field "$s" p50_ms) / $(field "$s" p99_ms) ms" "" "" "" ""
+	row "  files, then INSERTs all in one transaction" "" "$(field "$s" batch_rate) rows/s" "" "" ""
+	row "  per client create+save+attach+submit p50 / p99" "$(field "$s" p50_ms) / $(field "$s" p99_ms) ms" "" "" "" ""
 	row "  submit alone p50 / p99" "$(field "$s" submit_p50_ms) / $(field "$s" submit_p99_ms) ms" "" "" "" ""
 	row "  lost / duplicated ($(field "$s" retries) clients retried)" "$(field "$s" lost) / $(field "$s" duplicated)" "" "" "0 / 0" "yes"
 	row "[$db] review of $N_REVIEW, cohort to decisions" "$(field "$r" total_ms) ms" "$(field "$r" engine_ms) ms scoring.Run" \
 		"$(ratio "$(field "$r" total_ms)" "$(field "$r" engine_ms)")" "several×" \
 		"$(awk -v a="$(field "$r" total_ms)" -v b="$(field "$r" engine_ms)" 'BEGIN { print (a / b <= 10) ? "yes" : "NO" }')"
 	row "  administrator's steps alone" "$(field "$r" admin_ms) ms" "" "$(ratio "$(field "$r" admin_ms)" "$(field "$r" engine_ms)")" "" ""
+	row "  store alone: $N_REVIEW results, plain INSERT loop" "$(field "$r" plain_results_ms) ms" "" "" "" ""
 	row "  open with cohort / save+submit" "$(field "$r" step1_ms) / $(field "$r" step2_ms) ms" "" "" "" ""
 	row "  recommend / evaluation / deliberation" "$(field "$r" step4_ms) / $(field "$r" step5_ms) / $(field "$r" step6_ms) ms" "" "" "" ""
 done
 echo
-echo "Baselines: submissions beside a plain loop of single-row INSERT transactions of the same rows into applications;"
-echo "the review beside scoring.Run alone on the same stored inputs (median of 5). 'several×' is checked as ≤ 10×."
-echo "Evidence files: not measured yet (see bench/README.md)."
+echo "Baselines: submissions (each with one evidence file of its own, $(field "$out/submit-sqlite.txt" evidence_bytes) bytes) beside a plain loop"
+echo "writing the same number of file bytes (synced) and INSERTing the same rows, one transaction each; the review beside"
+echo "scoring.Run alone on the same stored inputs (median of 5). 'several×' is checked as ≤ 10×."

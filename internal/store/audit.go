@@ -98,66 +98,100 @@ type AuditRecord struct {
 var zeroHash = strings.Repeat("0", 64)
 
 // Audit appends e to the audit log inside tx, so that the change it
-// describes and its record commit or roll back together.
+// describes and its record commit or roll back together. It is
+// AppendAudit of one entry.
+func (tx *Tx) Audit(ctx context.Context, e Entry) error { return tx.AppendAudit(ctx, e) }
+
+// auditBatch is how many entries one INSERT appends (10 parameters each,
+// far below both databases' limits).
+const auditBatch = 500
+
+// AppendAudit appends entries to the audit log inside tx, in order, so
+// that the changes they describe and their records commit or roll back
+// together. Each entry is its own link of the chain, exactly as if
+// appended one by one; only the work is shared: the head is read once,
+// the entries are inserted several hundred to a statement, and the head
+// is moved once, to the last.
 //
-// Appends are serialised so the chain cannot fork: the entry takes the
-// head's seq + 1 and hash as its prev_hash while holding the head row,
-// locked FOR UPDATE on PostgreSQL until tx ends (a concurrent appender
-// waits, then reads the new head); on SQLite the single writer already
-// runs one transaction at a time. Call Audit late in the transaction: on
+// Appends are serialised so the chain cannot fork: the entries follow the
+// head's seq and hash, read while holding the head row, locked FOR UPDATE
+// on PostgreSQL until tx ends (a concurrent appender waits, then reads
+// the new head); on SQLite the single writer already runs one transaction
+// at a time. Call AppendAudit late in the transaction, once: on
 // PostgreSQL other appenders wait from there until it ends.
 //
 // Fields must be non-empty and Before and After valid JSON; an invalid
 // entry is errs.Invalid and appends nothing.
-func (tx *Tx) Audit(ctx context.Context, e Entry) error {
+func (tx *Tx) AppendAudit(ctx context.Context, entries ...Entry) error {
 	if tx.readOnly {
 		return &errs.Error{Code: errs.Internal, Msg: "store: audit: a read transaction cannot append"}
 	}
-	for _, f := range []struct{ name, v string }{{"actor", e.Actor}, {"action", e.Action}, {"entity", e.Entity}, {"entity id", e.EntityID}} {
-		if strings.TrimSpace(f.v) == "" {
-			return invalid("audit %s %s: the entry has no %s", e.Action, e.EntityID, f.name)
+	if len(entries) == 0 {
+		return nil
+	}
+	recs := make([]AuditRecord, len(entries))
+	now := tx.db.Now()
+	for i, e := range entries {
+		for _, f := range []struct{ name, v string }{{"actor", e.Actor}, {"action", e.Action}, {"entity", e.Entity}, {"entity id", e.EntityID}} {
+			if strings.TrimSpace(f.v) == "" {
+				return invalid("audit %s %s: the entry has no %s", e.Action, e.EntityID, f.name)
+			}
 		}
+		before, err := auditJSON(e.Before)
+		if err != nil {
+			return invalid("audit %s %s: before: %v", e.Action, e.EntityID, err)
+		}
+		after, err := auditJSON(e.After)
+		if err != nil {
+			return invalid("audit %s %s: after: %v", e.Action, e.EntityID, err)
+		}
+		at := ts(e.At)
+		if e.At.IsZero() {
+			at = now
+		}
+		recs[i] = AuditRecord{At: at, Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Before: before, After: after}
 	}
-	before, err := auditJSON(e.Before)
-	if err != nil {
-		return invalid("audit %s %s: before: %v", e.Action, e.EntityID, err)
-	}
-	after, err := auditJSON(e.After)
-	if err != nil {
-		return invalid("audit %s %s: after: %v", e.Action, e.EntityID, err)
-	}
-	at := ts(e.At)
-	if e.At.IsZero() {
-		at = tx.db.Now()
-	}
+	first := entries[0]
 
 	var headSeq int64
 	var headHash string
-	err = tx.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1"+tx.db.dialect.forUpdate()).Scan(&headSeq, &headHash)
+	err := tx.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1"+tx.db.dialect.forUpdate()).Scan(&headSeq, &headHash)
 	if err != nil {
-		return tx.db.wrap(err, "audit %s %s: read chain head", e.Action, e.EntityID)
+		return tx.db.wrap(err, "audit %s %s: read chain head", first.Action, first.EntityID)
 	}
-	r := AuditRecord{
-		Seq: headSeq + 1, At: at, Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-		Before: before, After: after, PrevHash: headHash,
+	prev := headHash
+	for i := range recs {
+		r := &recs[i]
+		r.Seq, r.PrevHash = headSeq+1+int64(i), prev
+		if r.Hash, err = r.ComputeHash(); err != nil {
+			return invalid("audit %s %s: %v", r.Action, r.EntityID, err)
+		}
+		prev = r.Hash
 	}
-	if r.Hash, err = r.ComputeHash(); err != nil {
-		return invalid("audit %s %s: %v", e.Action, e.EntityID, err)
+	for lo := 0; lo < len(recs); lo += auditBatch {
+		chunk := recs[lo:min(lo+auditBatch, len(recs))]
+		args := make([]any, 0, 10*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.Seq, r.At, r.Actor, r.Action, r.Entity, r.EntityID, jsonArg(r.Before), jsonArg(r.After), r.PrevHash, r.Hash)
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash) VALUES "+
+			valuesList(len(chunk), 10), args...)
+		if err != nil {
+			if len(chunk) == 1 {
+				return tx.db.wrap(err, "audit %s %s", chunk[0].Action, chunk[0].EntityID)
+			}
+			return tx.db.wrap(err, "audit entries %d to %d (%s %s …)", chunk[0].Seq, chunk[len(chunk)-1].Seq, chunk[0].Action, chunk[0].EntityID)
+		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Seq, r.At, r.Actor, r.Action, r.Entity, r.EntityID, jsonArg(r.Before), jsonArg(r.After), r.PrevHash, r.Hash)
+	last := recs[len(recs)-1]
+	res, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?", last.Seq, last.Hash, headSeq)
 	if err != nil {
-		return tx.db.wrap(err, "audit %s %s", e.Action, e.EntityID)
-	}
-	res, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?", r.Seq, r.Hash, headSeq)
-	if err != nil {
-		return tx.db.wrap(err, "audit %s %s", e.Action, e.EntityID)
+		return tx.db.wrap(err, "audit %s %s: move chain head", last.Action, last.EntityID)
 	}
 	// Cannot happen while appends are serialised; if it ever does, refuse
 	// rather than fork the chain.
 	if n, _ := res.RowsAffected(); n != 1 {
-		return &errs.Error{Code: errs.Conflict, Msg: fmt.Sprintf("store: audit %s %s: the chain head moved during the append; try again", e.Action, e.EntityID)}
+		return &errs.Error{Code: errs.Conflict, Msg: fmt.Sprintf("store: audit %s %s: the chain head moved during the append; try again", first.Action, first.EntityID)}
 	}
 	return nil
 }

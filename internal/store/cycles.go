@@ -52,6 +52,25 @@ func (tx *Tx) CycleForUpdate(ctx context.Context, id int64) (Cycle, error) {
 	return c, tx.db.wrap(err, "fetch cycle %d", id)
 }
 
+// CycleForShare returns cycle id kept from changing until the write
+// transaction ends, shared: other transactions may hold it alongside,
+// and a CycleForUpdate (a transition) waits for all of them. It is for
+// changes that only need the phase to stay put, such as an enterprise's
+// work on its application, so that they run side by side.
+func (tx *Tx) CycleForShare(ctx context.Context, id int64) (Cycle, error) {
+	c, err := scanCycle(tx.QueryRow(ctx, "SELECT "+cycleColumns+" FROM cycles WHERE id = ?"+tx.db.dialect.forShare(), id))
+	return c, tx.db.wrap(err, "fetch cycle %d", id)
+}
+
+// CycleOfApplication returns the cycle of application applicationID,
+// shared as CycleForShare does, in one statement. An application that
+// does not exist is errs.NotFound.
+func (tx *Tx) CycleOfApplication(ctx context.Context, applicationID int64) (Cycle, error) {
+	c, err := scanCycle(tx.QueryRow(ctx, "SELECT "+cycleColumns+" FROM cycles WHERE id = (SELECT cycle_id FROM applications WHERE id = ?)"+
+		tx.db.dialect.forShare(), applicationID))
+	return c, tx.db.wrap(err, "fetch the cycle of application %d", applicationID)
+}
+
 // InsertCycle stores c (its Version is 1) and sets c.ID.
 func (tx *Tx) InsertCycle(ctx context.Context, c *Cycle) error {
 	c.Version = 1

@@ -99,6 +99,17 @@ func (d Dialect) forUpdate() string {
 	return ""
 }
 
+// forShare is the clause that keeps the rows a SELECT reads from changing
+// until the transaction ends, while letting other transactions share
+// them: a FOR UPDATE elsewhere waits for every sharer. SQLite needs none
+// (see forUpdate).
+func (d Dialect) forShare() string {
+	if d == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // ts is how every time goes into the database: in UTC, to the microsecond.
 func ts(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 

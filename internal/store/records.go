@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/exemplar/exemplar/internal/errs"
@@ -34,6 +35,21 @@ func checkOne(res sql.Result, version int64) error {
 	}
 	if n != 1 {
 		return stale(version)
+	}
+	return nil
+}
+
+// checkCount turns a bulk UPDATE that touched another number of rows
+// than it was given into the stale error: one of them changed since it
+// was read.
+func checkCount(res sql.Result, want int) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != int64(want) {
+		return &errs.Error{Code: errs.Conflict, Err: ErrStale, Msg: fmt.Sprintf(
+			"store: %d of %d rows changed since they were read (changed by someone else); reload and try again", int64(want)-n, want)}
 	}
 	return nil
 }
@@ -79,4 +95,24 @@ func timePtr(t sql.NullTime) *time.Time {
 	}
 	u := t.Time.UTC()
 	return &u
+}
+
+// valuesList is the VALUES list of a multi-row INSERT of rows rows of
+// cols columns: "(?, ?), (?, ?)".
+func valuesList(rows, cols int) string {
+	one := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	var b strings.Builder
+	b.Grow(rows * (len(one) + 2))
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(one)
+	}
+	return b.String()
+}
+
+// placeholders is "?, ?, ?" for n values, for an IN list.
+func placeholders(n int) string {
+	return "?" + strings.Repeat(", ?", n-1)
 }

@@ -41,6 +41,9 @@ type DB struct {
 	// read-only connections (WAL lets them read while the writer writes),
 	// on PostgreSQL the same pool as write.
 	read *sql.DB
+	// writeStmts and readStmts keep SQLite's statements prepared, for the
+	// write and the read pool (stmtcache.go); nil on PostgreSQL.
+	writeStmts, readStmts *stmtCache
 
 	path     string // SQLite: the database file
 	display  string // the URL with its password removed, for messages
@@ -173,8 +176,10 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 	// The writer sets WAL (persistent in the file, so readers need not)
 	// and takes the write lock at BEGIN: a deferred transaction that reads
 	// first and writes later could fail with SQLITE_BUSY midway when
-	// another process writes in between.
-	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	// another process writes in between. It keeps up to 64 MB of pages
+	// in memory (SQLite's default is 2 MB): a bulk transition touches
+	// tens of MB, and with the default it spills and rereads pages.
+	w, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		return db.wrap(err, "open %s", path)
 	}
@@ -203,6 +208,7 @@ func (db *DB) openSQLite(ctx context.Context, path string) error {
 		return db.wrap(err, "open %s", path)
 	}
 	db.write, db.read = w, r
+	db.writeStmts, db.readStmts = newStmtCache(w), newStmtCache(r)
 	return nil
 }
 
@@ -232,6 +238,8 @@ func (db *DB) openPostgres(ctx context.Context, rawURL string) error {
 
 // Close closes the database's connections.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	var err error
 	if db.read != nil && db.read != db.write {
 		err = db.read.Close()
@@ -268,12 +276,14 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return db.wrap(err, "begin transaction")
 	}
-	tx := &Tx{tx: sqlTx, db: db}
+	tx := &Tx{tx: sqlTx, db: db, cache: db.writeStmts}
 	committed := false
 	defer func() {
 		if !committed {
 			_ = sqlTx.Rollback()
 		}
+		// After the transaction: its connection is free to prepare on.
+		db.writeStmts.prepare(ctx, tx.unprepared)
 	}()
 	if err := fn(tx); err != nil {
 		return err
@@ -297,8 +307,12 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return db.wrap(err, "begin read transaction")
 	}
-	defer sqlTx.Rollback()
-	return fn(&Tx{tx: sqlTx, db: db, readOnly: true})
+	tx := &Tx{tx: sqlTx, db: db, readOnly: true, cache: db.readStmts}
+	defer func() {
+		_ = sqlTx.Rollback()
+		db.readStmts.prepare(ctx, tx.unprepared)
+	}()
+	return fn(tx)
 }
 
 // Tx is a transaction of DB.Tx or DB.Read.
@@ -306,6 +320,11 @@ type Tx struct {
 	tx       *sql.Tx
 	db       *DB
 	readOnly bool
+	// cache holds the pool's prepared statements (SQLite); unprepared
+	// notes the queries that ran without one, to prepare after the
+	// transaction.
+	cache      *stmtCache
+	unprepared []string
 }
 
 // DB is the database the transaction belongs to.
@@ -315,7 +334,13 @@ func (tx *Tx) DB() *DB { return tx.db }
 // errs.Code (see DB.wrap). The store's own methods are the way to change
 // data; Exec is for them, migrations and tests.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	var res sql.Result
+	var err error
+	if st := tx.stmt(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	}
 	if err != nil {
 		return nil, tx.db.wrap(err, "%s", statementName(query))
 	}
@@ -326,22 +351,48 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // Its errors are the driver's: the store's methods pass them through
 // DB.wrap to give them a code.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 // QueryRow runs a query written with ? placeholders that returns one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
 }
 
 // Query runs a read query written with ? placeholders on the read pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.dialect.rebind(query), args...)
 }
 
 // QueryRow runs a read query that returns one row on the read pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := db.readStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), args...)
+}
+
+// readStmt returns query prepared on the read pool (SQLite), preparing it
+// now if need be (outside a transaction nothing holds the pool's
+// connections), or nil to run it unprepared.
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.readStmts == nil || !cacheable(query) {
+		return nil
+	}
+	if st := db.readStmts.get(query); st != nil {
+		return st
+	}
+	db.readStmts.prepare(ctx, []string{query})
+	return db.readStmts.get(query)
 }
 
 // statementName is how an error names a statement: its first words, e.g.

@@ -21,8 +21,11 @@ import (
 func (s *Service) CreateApplication(ctx context.Context, actor Actor, cycleID, enterpriseID int64) (store.Application, error) {
 	var a store.Application
 	err := s.write(ctx, actor, func(tx *store.Tx, j *journal) error {
-		c, err := s.openCycle(ctx, tx, cycleID, "create_application", j)
+		c, err := tx.CycleForShare(ctx, cycleID)
 		if err != nil {
+			return missing(err, "cycle %d", cycleID)
+		}
+		if err := s.needOpen(c, "create_application", j); err != nil {
 			return err
 		}
 		e, err := tx.Enterprise(ctx, enterpriseID)
@@ -242,18 +245,20 @@ func (s *Service) ReturnApplication(ctx context.Context, actor Actor, channelID,
 }
 
 // lockApplication locks application id and its cycle, in the order every
-// transaction takes them (cycle first), and returns both.
+// transaction takes them (cycle first), and returns both. The cycle is
+// shared (store.Tx.CycleForShare): its phase stays put until the
+// transaction ends, while other enterprises work on their own
+// applications at the same time.
 func (s *Service) lockApplication(ctx context.Context, tx *store.Tx, id int64) (store.Cycle, store.Application, error) {
-	a, err := tx.Application(ctx, id)
+	c, err := tx.CycleOfApplication(ctx, id)
 	if err != nil {
-		return store.Cycle{}, a, missing(err, "application %d", id)
+		return c, store.Application{}, missing(err, "application %d", id)
 	}
-	c, err := tx.CycleForUpdate(ctx, a.CycleID)
+	a, err := tx.ApplicationForUpdate(ctx, id)
 	if err != nil {
-		return c, a, err
+		return c, a, missing(err, "application %d", id)
 	}
-	a, err = tx.ApplicationForUpdate(ctx, id)
-	return c, a, err
+	return c, a, nil
 }
 
 // openCycle locks cycle id and refuses action unless the cycle takes

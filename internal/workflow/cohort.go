@@ -205,35 +205,56 @@ func (s *Service) OpenReviewCycle(ctx context.Context, actor Actor, id int64) (s
 		if err != nil {
 			return err
 		}
+		// Every enterprise and channel read once, the applications
+		// inserted several hundred to a statement.
+		ids := make([]int64, len(members))
+		for i, m := range members {
+			ids[i] = m.EnterpriseID
+		}
+		enterprises, err := tx.EnterprisesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		channels, err := channelsByID(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var problems []string
+		var cohort []CohortMember
 		for _, m := range members {
-			e, err := tx.Enterprise(ctx, m.EnterpriseID)
-			if err != nil {
-				return err
+			e, ok := enterprises[m.EnterpriseID]
+			if !ok {
+				return internalf("enterprise %d of the cohort does not exist", m.EnterpriseID)
 			}
 			if e.ChannelID == 0 {
 				problems = append(problems, fmt.Sprintf("enterprise %s (%s) has no recommending channel", e.USCC, e.Name))
 				continue
 			}
-			ch, err := tx.Channel(ctx, e.ChannelID)
-			if err != nil {
-				return err
+			ch, ok := channels[e.ChannelID]
+			if !ok {
+				return internalf("channel %d of enterprise %s does not exist", e.ChannelID, e.USCC)
 			}
 			if err := channelInProgram(p, ch.Code); err != nil {
 				problems = append(problems, fmt.Sprintf("enterprise %s: %v", e.USCC, err))
 				continue
 			}
-			a := store.Application{CycleID: c.ID, EnterpriseID: e.ID, ChannelID: ch.ID, Status: StatusDraft,
-				Inputs: []byte("{}"), Declarations: []byte("{}"), CreatedAt: j.now, UpdatedAt: j.now}
-			if err := tx.InsertApplication(ctx, &a); err != nil {
-				return err
-			}
+			apps = append(apps, store.Application{CycleID: c.ID, EnterpriseID: e.ID, ChannelID: ch.ID, Status: StatusDraft,
+				Inputs: []byte("{}"), Declarations: []byte("{}"), CreatedAt: j.now, UpdatedAt: j.now})
+			cohort = append(cohort, m)
+		}
+		if len(problems) > 0 {
+			return invalidf("cycle %d cannot open with its cohort: %s", c.ID, joinProblems(problems))
+		}
+		if err := tx.InsertApplications(ctx, apps); err != nil {
+			return err
+		}
+		for i, a := range apps {
+			m := cohort[i]
 			j.record("application.create", "application", a.ID, nil, struct {
 				store.Application
 				Cohort string `json:"cohort_reason"`
 				RecID  int64  `json:"recognition_id"`
 			}{a, m.Reason, m.Recognition.ID})
-			apps = append(apps, a)
 		}
 		if len(problems) > 0 {
 			return invalidf("cycle %d cannot open with its cohort: %s", c.ID, joinProblems(problems))
@@ -244,6 +265,19 @@ func (s *Service) OpenReviewCycle(ctx context.Context, actor Actor, id int64) (s
 		return store.Cycle{}, nil, err
 	}
 	return c, apps, nil
+}
+
+// channelsByID reads every channel once, by id: there are a few dozen.
+func channelsByID(ctx context.Context, tx *store.Tx) (map[int64]store.Channel, error) {
+	all, err := tx.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]store.Channel, len(all))
+	for _, ch := range all {
+		out[ch.ID] = ch
+	}
+	return out, nil
 }
 
 // joinProblems lists problems, the first ten of them.

@@ -24,20 +24,26 @@ func (s *Service) StartDeliberation(ctx context.Context, actor Actor, id int64) 
 		if err != nil {
 			return err
 		}
-		for _, r := range results {
-			var doc resultDoc
+		ds := make([]store.Decision, len(results))
+		for i, r := range results {
+			// Only the reason is needed of the stored result.
+			var doc struct {
+				Reason textDoc `json:"reason"`
+			}
 			if err := json.Unmarshal(r.Result, &doc); err != nil {
 				return internalf("result of enterprise %d in run %d: %v", r.EnterpriseID, run.ID, err)
 			}
-			d := store.Decision{CycleID: c.ID, EnterpriseID: r.EnterpriseID, RunID: run.ID, Outcome: OutcomeFail,
+			ds[i] = store.Decision{CycleID: c.ID, EnterpriseID: r.EnterpriseID, RunID: run.ID, Outcome: OutcomeFail,
 				ReasonZh: doc.Reason.Zh, ReasonEn: doc.Reason.En, State: DecisionDrafted, DraftedBy: j.userID,
 				CreatedAt: j.now, UpdatedAt: j.now}
 			if r.Pass {
-				d.Outcome = OutcomePass
+				ds[i].Outcome = OutcomePass
 			}
-			if err := tx.InsertDecision(ctx, &d); err != nil {
-				return err
-			}
+		}
+		if err := tx.InsertDecisions(ctx, ds); err != nil {
+			return err
+		}
+		for _, d := range ds {
 			j.record("decision.draft", "decision", d.ID, nil, d)
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 
 	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/scoring"
@@ -30,14 +31,12 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 		if err != nil {
 			return err
 		}
-		for i := range idle {
-			a := &idle[i]
-			before := *a
-			a.Status, a.UpdatedAt = StatusNotRecommended, j.now
-			if err := tx.UpdateApplication(ctx, a); err != nil {
-				return err
-			}
-			j.record("application.not_recommend", "application", a.ID, before, *a)
+		befores := slices.Clone(idle)
+		if err := tx.SetApplicationStatus(ctx, idle, StatusNotRecommended, j.now); err != nil {
+			return err
+		}
+		for i, a := range idle {
+			j.record("application.not_recommend", "application", a.ID, befores[i], a)
 		}
 		apps, err := tx.Applications(ctx, c.ID, StatusRecommended)
 		if err != nil {
@@ -50,26 +49,39 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 		if err != nil {
 			return err
 		}
+		// Enterprises, channels and quotas read once each.
+		ids := make([]int64, len(apps))
+		for i, a := range apps {
+			ids[i] = a.EnterpriseID
+		}
+		enterprises, err := tx.EnterprisesByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		channels, err := channelsByID(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cycleQuotas, err := tx.CycleQuotas(ctx, c.ID)
+		if err != nil {
+			return err
+		}
 		rows := make([]row, len(apps))
 		// The cycle's own quotas, where it set them, decide over the
 		// program's defaults, as they did at recommendation.
 		quotas := map[string]int{}
 		for i, a := range apps {
-			e, err := tx.Enterprise(ctx, a.EnterpriseID)
-			if err != nil {
-				return err
+			e, ok := enterprises[a.EnterpriseID]
+			if !ok {
+				return internalf("enterprise %d of application %d does not exist", a.EnterpriseID, a.ID)
 			}
-			ch, err := tx.Channel(ctx, a.ChannelID)
-			if err != nil {
-				return err
+			ch, ok := channels[a.ChannelID]
+			if !ok {
+				return internalf("channel %d of application %d does not exist", a.ChannelID, a.ID)
 			}
 			rows[i] = row{Code: e.USCC, Channel: ch.Code, Inputs: a.Inputs}
-			if _, seen := quotas[ch.Code]; !seen {
-				if q, ok, err := tx.CycleQuota(ctx, c.ID, ch.ID); err != nil {
-					return err
-				} else if ok {
-					quotas[ch.Code] = q
-				}
+			if q, ok := cycleQuotas[ch.ID]; ok {
+				quotas[ch.Code] = q
 			}
 		}
 		table, err := buildTable(p, rows)
@@ -87,20 +99,21 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 			return err
 		}
 		passed := 0
+		results := make([]store.Result, len(apps))
 		for i, a := range apps {
 			e := res.Enterprise(i)
 			doc, err := json.Marshal(resultDocOf(p, res, e))
 			if err != nil {
 				return internalf("cycle %d: encode the result of application %d: %v", c.ID, a.ID, err)
 			}
-			r := store.Result{RunID: run.ID, EnterpriseID: a.EnterpriseID, ApplicationID: a.ID, Eligible: e.Eligible,
+			results[i] = store.Result{RunID: run.ID, EnterpriseID: a.EnterpriseID, ApplicationID: a.ID, Eligible: e.Eligible,
 				Score: number(e.Total), Rank: e.Rank, Pass: e.Outcome == scoring.Pass, Result: doc}
-			if err := tx.InsertResult(ctx, &r); err != nil {
-				return err
-			}
-			if r.Pass {
+			if results[i].Pass {
 				passed++
 			}
+		}
+		if err := tx.InsertResults(ctx, results); err != nil {
+			return err
 		}
 		j.record("engine_run.create", "engine_run", run.ID, nil, struct {
 			store.EngineRun

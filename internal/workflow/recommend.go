@@ -2,6 +2,10 @@ package workflow
 
 import (
 	"context"
+	"fmt"
+	"slices"
+
+	"github.com/exemplar/exemplar/internal/errs"
 
 	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/store"
@@ -68,11 +72,18 @@ func (s *Service) screen(ctx context.Context, actor Actor, channelID int64, ids 
 		if err != nil {
 			return missing(err, "channel %d", channelID)
 		}
+		// The applications read and locked at once, their statuses set by
+		// one UPDATE per several hundred, the recommendations inserted
+		// several hundred to a statement.
+		locked, err := tx.ApplicationsForUpdate(ctx, ids)
+		if err != nil {
+			return err
+		}
 		apps := make([]store.Application, len(ids))
 		for i, id := range ids {
-			a, err := tx.ApplicationForUpdate(ctx, id)
-			if err != nil {
-				return missing(err, "application %d", id)
+			a, ok := locked[id]
+			if !ok {
+				return &errs.Error{Code: errs.NotFound, Msg: fmt.Sprintf("application %d does not exist", id), Err: store.ErrNotFound}
 			}
 			if a.CycleID != c.ID {
 				return invalidf("%s: application %d is in cycle %d, application %d in cycle %d: one cycle at a time", action, ids[0], c.ID, id, a.CycleID)
@@ -90,30 +101,37 @@ func (s *Service) screen(ctx context.Context, actor Actor, channelID int64, ids 
 				return err
 			}
 		}
-		for i := range apps {
-			a := &apps[i]
-			before := *a
-			a.Status, a.UpdatedAt = to, j.now
-			if err := tx.UpdateApplication(ctx, a); err != nil {
+		befores := slices.Clone(apps)
+		if err := tx.SetApplicationStatus(ctx, apps, to, j.now); err != nil {
+			return err
+		}
+		if to == StatusRecommended {
+			recs := make([]store.Recommendation, len(apps))
+			for i, a := range apps {
+				recs[i] = store.Recommendation{ApplicationID: a.ID, CycleID: c.ID, ChannelID: ch.ID, RecommendedBy: j.userID, RecommendedAt: j.now}
+			}
+			if err := tx.InsertRecommendations(ctx, recs); err != nil {
 				return err
 			}
-			if to == StatusRecommended {
-				r := store.Recommendation{ApplicationID: a.ID, CycleID: c.ID, ChannelID: ch.ID, RecommendedBy: j.userID, RecommendedAt: j.now}
-				if err := tx.InsertRecommendation(ctx, &r); err != nil {
-					return err
-				}
-				j.record("application."+action, "application", a.ID, before, struct {
+			for i, a := range apps {
+				j.record("application."+action, "application", a.ID, befores[i], struct {
 					store.Application
 					Rank int `json:"rank"`
-				}{*a, r.Rank})
-				continue
+				}{a, recs[i].Rank})
 			}
-			if before.Status == StatusRecommended {
-				if err := tx.DeleteRecommendation(ctx, a.ID); err != nil {
-					return err
+		} else {
+			var withdrawn []int64
+			for i, a := range apps {
+				if befores[i].Status == StatusRecommended {
+					withdrawn = append(withdrawn, a.ID)
 				}
 			}
-			j.record("application."+action, "application", a.ID, before, *a)
+			if err := tx.DeleteRecommendations(ctx, withdrawn); err != nil {
+				return err
+			}
+			for i, a := range apps {
+				j.record("application."+action, "application", a.ID, befores[i], a)
+			}
 		}
 		out = apps
 		return nil

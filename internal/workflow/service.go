@@ -121,12 +121,9 @@ func (s *Service) write(ctx context.Context, actor Actor, fn func(tx *store.Tx, 
 		if err := fn(tx, j); err != nil {
 			return err
 		}
-		for _, e := range j.entries {
-			if err := tx.Audit(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		// All of the transaction's entries in one append: the chain head
+		// is read and moved once.
+		return tx.AppendAudit(ctx, j.entries...)
 	})
 }
 

@@ -16,7 +16,12 @@
 // StartDeliberation (decisions drafted).
 //
 // Engine alone: the stored inputs laid out as the engine's table, then
-// scoring.Run with the same quotas, the median of R runs.
+// scoring.Run with the same quotas, the median of R runs. Store alone:
+// the run's N stored results inserted again by a plain loop of
+// single-row INSERTs in one transaction (what storing one row per
+// enterprise costs at the least; the transitions also write the
+// applications' statuses, recommendations, decisions and one audit entry
+// per change).
 //
 //	go run ./bench/cmd/reviewbench [-n 10000] [-database postgres://…]
 //
@@ -29,6 +34,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -55,12 +61,17 @@ func main() {
 	workers := flag.Int("workers", 8, "enterprises saving and submitting at a time")
 	runs := flag.Int("runs", 5, "engine runs (median)")
 	seed := flag.Uint64("seed", 2015, "generator seed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed steps to this file (go tool pprof)")
 	flag.Parse()
+	profile = *cpuprofile
 	if err := run(*database, *n, *workers, *runs, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "reviewbench:", err)
 		os.Exit(1)
 	}
 }
+
+// profile is the file the timed steps' CPU profile goes to ("": none).
+var profile string
 
 type firm struct {
 	benchdata.Applicant
@@ -145,6 +156,17 @@ func run(database string, n, workers, runs int, seed uint64) error {
 		}
 		fmt.Fprintf(os.Stderr, "  %-44s %8.0f ms\n", name, ms(steps[len(steps)-1].d))
 		return nil
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var cycle store.Cycle
 	var apps []store.Application
@@ -246,17 +268,26 @@ func run(database string, n, workers, runs int, seed uint64) error {
 	}
 	slices.Sort(engine)
 	eng := engine[len(engine)/2]
+
+	// The store alone: the run's stored results written again, as a new
+	// run, by a plain loop of single-row INSERTs in one transaction — the
+	// least a step that stores N rows costs on this database.
+	plain, err := plainResults(ctx, db, cycle.ID, v.ID)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(os.Stderr, "workflow, cohort to decisions: %.2f s (administrator's steps alone %.2f s); %d decisions, %d pass\n",
 		total.Seconds(), admins.Seconds(), len(ds), passed)
 	fmt.Fprintf(os.Stderr, "engine alone (scoring.Run, median of %d): %.1f ms; laying out its table from the stored inputs: %.1f ms\n",
 		runs, ms(eng), ms(build))
 	fmt.Fprintf(os.Stderr, "ratio workflow/engine: %.0f× (administrator's steps: %.0f×)\n", float64(total)/float64(eng), float64(admins)/float64(eng))
+	fmt.Fprintf(os.Stderr, "store alone: the %d stored results inserted again by a plain loop in one transaction: %.0f ms\n", len(ds), ms(plain))
 	var parts []string
 	for i, st := range steps {
 		parts = append(parts, fmt.Sprintf("step%d_ms=%.0f", i+1, ms(st.d)))
 	}
-	fmt.Printf("RESULT dialect=%s n=%d workers=%d total_ms=%.0f admin_ms=%.0f engine_ms=%.2f table_ms=%.2f decisions=%d passed=%d %s\n",
-		db.Dialect(), n, workers, ms(total), ms(admins), ms(eng), ms(build), len(ds), passed, strings.Join(parts, " "))
+	fmt.Printf("RESULT dialect=%s n=%d workers=%d total_ms=%.0f admin_ms=%.0f engine_ms=%.2f table_ms=%.2f plain_results_ms=%.0f decisions=%d passed=%d %s\n",
+		db.Dialect(), n, workers, ms(total), ms(admins), ms(eng), ms(build), ms(plain), len(ds), passed, strings.Join(parts, " "))
 	return nil
 }
 
@@ -301,6 +332,40 @@ func buildTable(p *program.Program, apps []store.Application, firms map[int64]fi
 		rows[i] = workflow.EngineRow{Code: f.Code, Channel: f.Channel, Inputs: a.Inputs}
 	}
 	return workflow.EngineTable(p, rows)
+}
+
+// plainResults reads cycleID's latest run's results and times inserting
+// them again, under a new engine run, with one plain INSERT each in one
+// transaction.
+func plainResults(ctx context.Context, db *store.DB, cycleID, versionID int64) (time.Duration, error) {
+	var results []store.Result
+	err := db.Read(ctx, func(tx *store.Tx) error {
+		run, err := tx.LatestEngineRun(ctx, cycleID)
+		if err != nil {
+			return err
+		}
+		results, err = tx.Results(ctx, run.ID)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		var runID int64
+		if err := tx.QueryRow(ctx, `INSERT INTO engine_runs (cycle_id, program_version_id, status, started_at)
+			VALUES (?, ?, 'finished', ?) RETURNING id`, cycleID, versionID, db.Now()).Scan(&runID); err != nil {
+			return err
+		}
+		for _, r := range results {
+			if _, err := tx.Exec(ctx, `INSERT INTO results (run_id, enterprise_id, application_id, eligible, score, rank, pass, result)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, runID, r.EnterpriseID, r.ApplicationID, r.Eligible, r.Score, r.Rank, r.Pass, string(r.Result)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return time.Since(t0), err
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
