@@ -20,6 +20,8 @@ func (s *Server) routeTable() []route {
 		{"GET /static/{file}", everyone, s.static},
 
 		// Signing in and out.
+		{"GET /register", everyone, s.registerForm},
+		{"POST /register", everyone, s.register},
 		{"GET /login", everyone, s.loginForm},
 		{"POST /login", everyone, s.login},
 		{"POST /logout", signedIn, s.logout},
