@@ -33,7 +33,8 @@ func statusOf(err error) int {
 const errTooMany errs.Code = "too_many_requests"
 
 // fail answers a request that went wrong: a page in the caller's language,
-// or {"error": {"code", "message"}} for scripts. An internal error is
+// or {"error": {"code", "message", "field"}} for scripts (field only when
+// the error names one, see errs.WithField). An internal error is
 // logged in full and shown to the caller only as a reference to the log:
 // its message may name files or SQL.
 func (s *Server) fail(w http.ResponseWriter, r *request, err error) {
@@ -50,7 +51,11 @@ func (s *Server) fail(w http.ResponseWriter, r *request, err error) {
 		}
 	}
 	if wantsJSON(r.Request) {
-		writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": msg}})
+		body := map[string]any{"code": code, "message": msg}
+		if f := errs.FieldOf(err); f != "" && status != http.StatusInternalServerError {
+			body["field"] = f // the request member or parameter at fault
+		}
+		writeJSON(w, status, map[string]any{"error": body})
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
