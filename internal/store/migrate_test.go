@@ -17,7 +17,7 @@ import (
 // (issue 3) and the web's sessions, API tokens and announcements.
 var domainTables = []string{
 	"announcements", "annual_reports", "api_tokens", "application_evidence", "applications", "audit_head", "audit_log",
-	"calendar_days", "channels", "cycle_quotas", "cycles", "decisions", "engine_runs",
+	"calendar_days", "certificates", "channels", "cycle_quotas", "cycles", "decisions", "engine_runs",
 	"enterprise_names", "enterprises", "evidence_files", "notices", "objections",
 	"program_versions", "programs", "recognitions", "recommendations", "results",
 	"schema_migrations", "sessions", "user_roles", "users",

@@ -131,8 +131,9 @@ func (s *Server) Addr() string {
 }
 
 // Close stops the server gracefully: it stops accepting connections, lets
-// requests in flight finish (up to ctx's deadline), and adds the views
-// counted since the last flush to the database, so none is lost.
+// requests in flight finish (up to ctx's deadline), cancels certificate
+// jobs still running, and adds the views counted since the last flush to
+// the database, so none is lost.
 func (s *Server) Close(ctx context.Context) error {
 	s.mu.Lock()
 	srv, done, cancel := s.srv, s.done, s.cancel
@@ -143,6 +144,7 @@ func (s *Server) Close(ctx context.Context) error {
 		<-done
 		cancel()
 	}
+	s.stopCertificateJobs(ctx)
 	if ferr := s.views.flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
 		err = ferr
 	}

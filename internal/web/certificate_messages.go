@@ -1,0 +1,65 @@
+package web
+
+// The words of the certificate pages, added to messages (lang.go) at
+// start-up so that this part of the site keeps its strings with it.
+func init() {
+	for k, v := range certificateMessages {
+		messages[k] = v
+	}
+}
+
+var certificateMessages = map[string][2]string{
+	"cert.title":               {"证书验证", "Certificate verification"},
+	"cert.lookup":              {"验证证书", "Verify a certificate"},
+	"cert.lookup_text":         {"输入证书上印的编号，或用手机扫描证书上的二维码。", "Type the number printed on the certificate, or scan its QR code with your phone."},
+	"cert.number":              {"证书编号", "Certificate number"},
+	"cert.verify":              {"验证", "Verify"},
+	"cert.status.valid":        {"有效证书", "Valid certificate"},
+	"cert.status.expired":      {"证书已过期", "Expired certificate"},
+	"cert.status.revoked":      {"证书已撤销", "Revoked certificate"},
+	"cert.valid_text":          {"该证书真实有效：持证企业现持有此称号。", "This certificate is genuine and valid: the enterprise holds this title."},
+	"cert.expired_text":        {"该证书真实，但已超过有效期，不能再证明企业现持有此称号。", "This certificate is genuine but its validity has ended: it no longer shows that the enterprise holds this title."},
+	"cert.revoked_text":        {"该证书所证明的称号已被撤销，证书作废。", "The title this certificate attests has been revoked: the certificate is void."},
+	"cert.revoked_on":          {"撤销时间", "Revoked on"},
+	"cert.revoked_reason":      {"撤销理由", "Reason"},
+	"cert.enterprise":          {"企业名称", "Enterprise"},
+	"cert.current_name":        {"现用名称", "Current name"},
+	"cert.uscc":                {"统一社会信用代码", "Unified social credit code"},
+	"cert.program":             {"称号", "Title"},
+	"cert.award":               {"奖励形式", "Award"},
+	"cert.award.plaque":        {"牌匾", "Plaque"},
+	"cert.award.medal":         {"奖章", "Medal"},
+	"cert.tier":                {"等级", "Tier"},
+	"cert.issued":              {"发证日期", "Issued"},
+	"cert.valid_until":         {"有效期至", "Valid until"},
+	"cert.issuer":              {"发证机关", "Issued by"},
+	"cert.cycle":               {"批次", "Cycle"},
+	"cert.kind.identification": {"%d年认定", "%d identification"},
+	"cert.kind.review":         {"%d年复核评价", "%d review"},
+	"cert.pdf":                 {"下载证书（PDF）", "Download the certificate (PDF)"},
+	"cert.unknown_title":       {"查无此证书", "Certificate not on record"},
+	"cert.unknown_text":        {"编号为 %s 的证书没有记录。请核对编号；若编号无误，该证书可能是伪造的，请勿采信，并向发证机关反映。", "No certificate numbered %s is on record. Check the number; if it is right, the certificate may be forged: do not rely on it, and tell the issuing authority."},
+	"cert.admin.title":         {"证书签发", "Certificates"},
+	"cert.admin.due":           {"应发证书", "Due"},
+	"cert.admin.issued":        {"已签发", "Issued"},
+	"cert.admin.missing":       {"待签发", "To issue"},
+	"cert.admin.refused":       {"该批次现在不能签发证书：", "This cycle cannot issue certificates now: "},
+	"cert.admin.confirm":       {"将签发 %d 份新证书，并生成本批次全部证书的 PDF 压缩包。证书编号一经签发即永久有效，不能更改或收回；称号撤销后证书自动显示为已撤销。", "This issues %d new certificates and makes an archive of the PDFs of all of the cycle's certificates. Certificate numbers, once issued, are permanent: they cannot be changed or withdrawn; when a title is revoked its certificate shows as revoked."},
+	"cert.admin.confirm_box":   {"我已核对本批次的最终结论，确认签发。", "I have checked the cycle's final decisions: issue the certificates."},
+	"cert.admin.issue":         {"签发证书并生成 PDF", "Issue and generate the PDFs"},
+	"cert.admin.regenerate":    {"重新生成 PDF 压缩包", "Generate the PDF archive again"},
+	"cert.admin.regen_text":    {"本批次的证书均已签发。可重新生成 PDF 压缩包（不会签发新证书）。", "Every certificate of this cycle is issued. You may generate the PDF archive again (no certificate is issued)."},
+	"cert.admin.none":          {"本批次尚未签发证书。", "This cycle has issued no certificate yet."},
+	"cert.admin.archive":       {"下载 PDF 压缩包", "Download the PDF archive"},
+	"cert.admin.archive_of":    {"生成于 %s，%s", "made %s, %s"},
+	"cert.admin.status":        {"状态", "Status"},
+	"cert.admin.running":       {"正在生成，查看进度", "Generating: see the progress"},
+	"cert.progress.title":      {"证书生成进度", "Generating certificates"},
+	"cert.progress.issue":      {"签发证书：%d / %d", "Issuing certificates: %d of %d"},
+	"cert.progress.render":     {"生成 PDF：%d / %d", "Rendering PDFs: %d of %d"},
+	"cert.progress.wait":       {"本页每 2 秒自动刷新。", "This page refreshes itself every 2 seconds."},
+	"cert.progress.done":       {"完成：新签发 %d 份证书，压缩包含 %d 份 PDF。", "Done: %d certificates newly issued; the archive holds %d PDFs."},
+	"cert.progress.failed":     {"生成失败：", "Generation failed: "},
+	"cert.progress.back":       {"返回证书签发", "Back to the certificates"},
+	"cert.progress.none":       {"该批次没有正在进行的证书生成。", "No certificate generation is running for this cycle."},
+}
