@@ -124,6 +124,8 @@ var messages = map[string][2]string{
 	"site.tagline":            {"认定、复核评价与公告，一站完成", "Recognition, review and announcements in one place"},
 	"nav.home":                {"首页", "Home"},
 	"nav.announcements":       {"公告", "Announcements"},
+	"nav.enterprise":          {"我的企业", "My enterprise"},
+	"nav.recommender":         {"推荐工作", "Recommendations"},
 	"nav.admin":               {"管理", "Administration"},
 	"nav.account":             {"我的账户", "My account"},
 	"nav.login":               {"登录", "Sign in"},

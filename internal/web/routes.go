@@ -38,10 +38,12 @@ func (s *Server) routeTable() []route {
 		{"GET /healthz", everyone, s.healthz},
 		{"GET /metrics", everyone, s.metricsPage},
 	}
-	// The JSON API (api.go) and certificates (certificates.go) keep their
-	// routes in their own files.
-	routes = append(routes, s.apiRoutes()...)
-	return append(routes, s.certificateRoutes()...)
+	// The JSON API, certificates and each role's pages keep their routes
+	// in files of their own.
+	for _, more := range [][]route{s.apiRoutes(), s.certificateRoutes(), s.enterpriseRoutes(), s.recommenderRoutes(), s.adminRoutes()} {
+		routes = append(routes, more...)
+	}
+	return routes
 }
 
 // route is one entry of the route table: a net/http pattern, the rule of
