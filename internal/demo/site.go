@@ -15,14 +15,29 @@ type Login struct {
 	Scope                    string // the channel or enterprise it acts for
 }
 
-// PrepareSite readies the story's database for the web site: one account
-// for each role (the ministry's administrator, a province's recommender,
-// an enterprise that passed the review, an expert) and the results
-// announcements of both cycles, issued on the story's clock a few days
-// after the review was announced. The passwords are fixed and printed:
+// PrepareSite readies the story's database for the web site: the results
+// announcements of both cycles, each issued on the story's clock the day
+// after its cycle was announced, and one account for each role (the
+// ministry's administrator, a province's recommender, an enterprise that
+// passed the review, an expert). The passwords are fixed and printed:
 // this is a demo database, never a real one.
 func PrepareSite(ctx context.Context, db *store.DB, clock *Clock, res *StoryResult) ([]Login, error) {
 	s := workflow.New(db, workflow.WithClock(clock.Now))
+	// Each results announcement is issued the day after its cycle's
+	// announcement, as the ministry would.
+	for _, c := range []struct {
+		cycle store.Cycle
+		at    time.Time
+	}{{res.Identification, res.AnnouncedID}, {res.Review, res.AnnouncedReview}} {
+		clock.Set(c.at.Add(24 * time.Hour))
+		a, err := s.DraftResultsAnnouncement(ctx, ministry, c.cycle.ID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.IssueAnnouncement(ctx, ministry, a.ID, a.Version); err != nil {
+			return nil, err
+		}
+	}
 	clock.Set(res.AnnouncedReview.Add(3 * 24 * time.Hour))
 	ds, err := s.Decisions(ctx, res.Review.ID)
 	if err != nil {
@@ -64,15 +79,6 @@ func PrepareSite(ctx context.Context, db *store.DB, clock *Clock, res *StoryResu
 			scope = passed.ID
 		}
 		if _, err := s.GrantRole(ctx, ministry, u.ID, l.Role, scope); err != nil {
-			return nil, err
-		}
-	}
-	for _, c := range []store.Cycle{res.Identification, res.Review} {
-		a, err := s.DraftResultsAnnouncement(ctx, ministry, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := s.IssueAnnouncement(ctx, ministry, a.ID, a.Version); err != nil {
 			return nil, err
 		}
 	}

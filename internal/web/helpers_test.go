@@ -175,8 +175,9 @@ func (c *client) get(path string) (*http.Response, string) {
 	return c.do(req)
 }
 
-// missingMessage is how message shows a key it lacks.
-var missingMessage = regexp.MustCompile(`\?\?[a-z_.]+\?\?`)
+// missingMessage is how message shows a key it lacks, or how fmt shows a
+// verb that does not fit its value.
+var missingMessage = regexp.MustCompile(`\?\?[a-z_.]+\?\?|%!\w?\(`)
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,6 +92,15 @@ func (p page) Date(t time.Time) string { return formatDate(p.Lang, t) }
 
 // Int shows a count with thousands separators.
 func (p page) Int(n int64) string { return formatInt(n) }
+
+// Score shows a score to two decimals, or a dash when there is none (not
+// eligible, not scored).
+func (p page) Score(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 2, 64)
+}
 
 // Amount shows a sum of yuan for the page's language.
 func (p page) Amount(yuan float64) string { return formatAmount(p.Lang, yuan) }
