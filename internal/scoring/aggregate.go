@@ -91,28 +91,34 @@ func rangedNodes(p *program.Program) []bool {
 	return ranged
 }
 
-// aggregate computes every branch node for rows [lo, hi), children first,
-// with e's scratch for the children's views.
+// aggregate computes every branch node for rows [lo, hi) from the
+// result's columns, children first, with e's scratch for the children's
+// views.
 func (r *Result) aggregate(plan *aggPlan, e *evaluator, lo, hi int) error {
-	for i := range plan.nodes {
-		n := &plan.nodes[i]
-		if err := r.aggregateNode(n, r.Score, e, lo, hi); err != nil {
-			return err
-		}
+	if len(e.views) < len(r.Score) {
+		e.views = make([][]float64, len(r.Score))
 	}
-	return nil
+	views := e.views[:len(r.Score)]
+	for k, col := range r.Score {
+		views[k] = col[lo:hi]
+	}
+	return r.aggregateViews(plan, e, lo, views)
 }
 
-func (r *Result) aggregateNode(n *aggNode, score [][]float64, e *evaluator, lo, hi int) error {
-	node := n.info
-	out := score[node.Index][lo:hi]
-	children := e.kids[:0]
-	for _, c := range n.children {
-		children = append(children, score[c][lo:hi])
-	}
-	e.kids = children
-	if err := combine(n, out, children); err != nil {
-		return &NodeError{Path: node.Path, ID: node.ID, Offset: lo, Err: err}
+// aggregateViews computes every branch node, children first, where
+// score[k] holds node k's scores for the rows from lo.
+func (r *Result) aggregateViews(plan *aggPlan, e *evaluator, lo int, score [][]float64) error {
+	for i := range plan.nodes {
+		n := &plan.nodes[i]
+		children := e.kids[:0]
+		for _, c := range n.children {
+			children = append(children, score[c])
+		}
+		e.kids = children
+		if err := combine(n, score[n.info.Index], children); err != nil {
+			node := n.info
+			return &NodeError{Path: node.Path, ID: node.ID, Offset: lo, Err: err}
+		}
 	}
 	return nil
 }

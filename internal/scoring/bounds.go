@@ -16,12 +16,17 @@ import (
 // columns: they are read when a result is shown, and two more columns per
 // node would be most of a band program's memory and time.
 func (r *Result) Bounds(i int) (lo, hi []float64) {
+	return r.bounds(i, r.rowScores(i))
+}
+
+// bounds is Bounds given the row's scores (see rowScores).
+func (r *Result) bounds(i int, score []float64) (lo, hi []float64) {
 	p := r.P
 	lo = make([]float64, len(p.Nodes))
 	hi = make([]float64, len(p.Nodes))
 	var kidsLo, kidsHi [][]float64
 	for k, node := range p.Nodes { // children come before their parent
-		s := r.Score[k][i]
+		s := score[k]
 		switch {
 		case !r.ranged[k]:
 			lo[k], hi[k] = s, s

@@ -96,12 +96,17 @@ type Result struct {
 	// (nil when the program has none).
 	Coverage []float64
 	// Score[k][i] is enterprise i's score on framework node k (program
-	// Nodes order); NaN when the enterprise was not scored.
+	// Nodes order); NaN when the enterprise was not scored. A program
+	// without composite leaves keeps the columns of its decision node
+	// and tie-break nodes only: the others are nil, and NodeScore (or
+	// Enterprise) works a row's scores out again when asked, from its
+	// inputs, bit for bit as the run did.
 	Score [][]float64
 	// ranged[k] reports whether node k's bounds can differ from its score
 	// (see rangedNodes and Bounds).
 	ranged []bool
 	plan   *aggPlan
+	rows   *rowPlan
 	quotas map[string]int
 	// Band[k][i] is the band index of enterprise i on band leaf k, -1 for
 	// none; nil for nodes without bands.
@@ -154,8 +159,9 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 	}
 	r.Score = make([][]float64, len(p.Nodes))
 	r.Band = make([][]int8, len(p.Nodes))
+	keep := keptNodes(p)
 	for k, node := range p.Nodes {
-		if node.Kind != program.NodeComposite {
+		if node.Kind != program.NodeComposite && keep[k] {
 			floats = append(floats, &r.Score[k])
 		}
 		if node.Kind == program.NodeBands {
@@ -175,16 +181,20 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 	// Pass 1, by chunks of rows: indicators, gates, points and bands.
 	// Without composite leaves nothing waits for the cohort, so each chunk
 	// is aggregated up the framework (pass 3) right away, while its leaf
-	// scores are still in cache.
+	// scores are still in cache, and only the kept nodes' scores (see
+	// keptNodes) leave the chunk's scratch.
 	r.ranged = rangedNodes(p)
 	plan := newAggPlan(p)
 	r.plan = plan
+	r.rows = newRowPlan(p)
 	var aggErr atomic.Pointer[error]
 	fused := !p.HasComposite
 	parallelChunks(n, chunkRows, workers, opt.Progress, func(e *evaluator, lo, hi int) {
 		r.rowPass(e, lo, hi)
+		score, band := r.chunkViews(e, lo, hi)
+		r.leafScores(e, lo, hi, score, band)
 		if fused {
-			if err := r.aggregate(plan, e, lo, hi); err != nil {
+			if err := r.aggregateViews(plan, e, lo, score); err != nil {
 				failed := err // only a failure escapes to the heap
 				aggErr.CompareAndSwap(nil, &failed)
 			}
@@ -221,6 +231,25 @@ func Run(p *program.Program, t *Table, opt Options) (*Result, error) {
 	return r, nil
 }
 
+// keptNodes reports which nodes' scores Run keeps as columns: all of
+// them where composite leaves make the cohort's columns necessary, else
+// the decision node and the tie-break nodes, which ranking reads. The
+// others cost a column each to write and are read one enterprise at a
+// time, if at all (see Result.rowScores).
+func keptNodes(p *program.Program) []bool {
+	keep := make([]bool, len(p.Nodes))
+	for k := range keep {
+		keep[k] = p.HasComposite
+	}
+	keep[p.DecisionNode.Index] = true
+	for _, t := range p.Ties {
+		if t.Node != nil {
+			keep[t.Node.Index] = true
+		}
+	}
+	return keep
+}
+
 // parallelChunks calls f on consecutive chunks of [0, n) of size rows
 // from workers goroutines; each goroutine has its own evaluator.
 func parallelChunks(n, size, workers int, progress func(done, total int), f func(e *evaluator, lo, hi int)) {
@@ -248,197 +277,4 @@ func parallelChunks(n, size, workers int, progress func(done, total int), f func
 		}()
 	}
 	wg.Wait()
-}
-
-func (r *Result) rowPass(e *evaluator, lo, hi int) {
-	p := r.P
-	e.cols = r.Cols
-	m := hi - lo
-	for _, ind := range p.Indicators {
-		out := r.Cols[ind.Col][lo:hi]
-		v := e.eval(ind.Expr.Root, lo, out)
-		if &v[0] != &out[0] {
-			copy(out, v)
-		}
-		// A division by zero or the like yields ±Inf: treat as missing,
-		// so no infinity reaches a score.
-		for i, x := range out {
-			if math.IsInf(x, 0) {
-				out[i] = math.NaN()
-			}
-		}
-	}
-	elig := r.Eligible[lo:hi]
-	for i := range elig {
-		elig[i] = true
-	}
-	buf := e.get(m)
-	for g, gate := range p.Gates {
-		v := e.eval(gate.Expr.Root, lo, buf)
-		st := r.Gate[g][lo:hi]
-		st = st[:len(v)]
-		elig := elig[:len(v)]
-		// Which enterprises fail is as good as random: decide without
-		// branches (SETcc), which a mispredicted jump per row would cost.
-		for i, x := range v {
-			var pass, unknown int8
-			if x != 0 {
-				pass = 1
-			}
-			if x != x {
-				unknown = 1
-			}
-			state := pass - 2*unknown // 1 pass, 0 fail, -1 unknown (NaN != 0)
-			st[i] = state
-			elig[i] = elig[i] && state == 1
-		}
-	}
-	for _, node := range p.Nodes {
-		switch node.Kind {
-		case program.NodePoints:
-			v := e.eval(node.Points.Root, lo, buf)
-			s := r.Score[node.Index][lo:hi]
-			top := math.Inf(1)
-			if node.Max != nil {
-				top = *node.Max
-			}
-			for i, x := range v {
-				if isNaN(x) {
-					x = 0
-				}
-				if x < 0 {
-					x = 0
-				}
-				if x > top {
-					x = top
-				}
-				s[i] = x
-			}
-			// A points leaf has no range: its Lo and Hi are its Score.
-		case program.NodeBands:
-			r.bands(e, node, lo, hi, buf)
-		}
-	}
-	e.put()
-}
-
-// setBand returns cur, or b when hit and cur is -1 (no band yet), as
-// arithmetic rather than a branch.
-func setBand(cur, b int8, hit bool) int8 {
-	var h int8
-	if hit {
-		h = 1 // a SETcc, not a jump
-	}
-	mask := -h & (cur >> 7) // all ones when hit and cur < 0
-	return cur&^mask | b&mask
-}
-
-// bands scores a band leaf: the first band that matches gives the range;
-// an expert's fixed points (clamped into the range) or the program's
-// band_points choice gives the score.
-func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo, hi int, buf []float64) {
-	m := hi - lo
-	band := r.Band[node.Index][lo:hi]
-	for i := range band {
-		band[i] = -1
-	}
-	var val []float64
-	if node.Value != nil {
-		val = e.eval(node.Value.Root, lo, e.get(m))[:m]
-	}
-	// left counts the rows still without a band: once it is 0 the later
-	// bands' conditions need not be evaluated. The loops below decide
-	// without branching (see setBand): whether a value reaches a threshold
-	// is as good as random, and a mispredicted branch per row and band
-	// would cost more than the rest of the loop.
-	left := m
-	for b, bi := range node.Bands {
-		if left == 0 {
-			break
-		}
-		nb := int8(b)
-		switch {
-		case bi.AtLeast != nil:
-			t := *bi.AtLeast
-			for i, x := range val {
-				band[i] = setBand(band[i], nb, x >= t)
-			}
-		case bi.Above != nil:
-			t := *bi.Above
-			for i, x := range val {
-				band[i] = setBand(band[i], nb, x > t)
-			}
-		case bi.When.Root.Kind == program.OpConst:
-			// "when: true" (the catch-all band) or a constant false.
-			if bi.When.Root.Value == 1 {
-				for i := range band {
-					band[i] = setBand(band[i], nb, true)
-				}
-			}
-		default:
-			cond := e.eval(bi.When.Root, lo, buf)[:m]
-			for i, c := range cond {
-				band[i] = setBand(band[i], nb, c == 1)
-			}
-		}
-		left = 0
-		for _, x := range band {
-			left += int(uint8(x) >> 7) // 1 for -1 (no band yet)
-		}
-	}
-	if node.Value != nil {
-		e.put()
-	}
-	var fixed []float64
-	if node.Fixed != nil {
-		fixed = r.Cols[node.Fixed.Col][lo:hi]
-	}
-	const (
-		pickLow = iota
-		pickMid
-		pickHigh
-	)
-	pick := pickLow
-	switch r.P.Def.Scoring.BandPoints {
-	case "high":
-		pick = pickHigh
-	case "mid":
-		pick = pickMid
-	}
-	// Tables indexed by band+1 (0 for no band) turn the band into its
-	// points without branches.
-	nb := len(node.Bands) + 1
-	var lut [3][128]float64 // low, high, picked
-	for b := 0; b < nb; b++ {
-		var l, h float64
-		if b > 0 {
-			l, h = node.Bands[b-1].Points[0], node.Bands[b-1].Points[1]
-		}
-		x := l
-		switch pick {
-		case pickHigh:
-			x = h
-		case pickMid:
-			x = (l + h) / 2
-		}
-		lut[0][b], lut[1][b], lut[2][b] = l, h, x
-	}
-	s := r.Score[node.Index][lo:hi]
-	s = s[:len(band)]
-	for i, b := range band {
-		s[i] = lut[2][uint8(b+1)&127]
-	}
-	if fixed != nil {
-		// The experts' points, where given, replace the pick, clamped
-		// into the band's range (see bandRange).
-		fixed = fixed[:len(band)]
-		for i, f := range fixed {
-			if isNaN(f) {
-				continue
-			}
-			k := uint8(band[i]+1) & 127
-			x := min(max(f, lut[0][k]), lut[1][k])
-			s[i] = x
-		}
-	}
 }

@@ -10,15 +10,40 @@ import (
 // enough that every intermediate column stays in the L1/L2 cache.
 const chunkRows = 1024
 
-// evaluator evaluates Op trees over a range of rows. Each worker has its
-// own, with a stack of scratch buffers of chunkRows values.
+// evaluator evaluates compiled expressions (xop) over a chunk of rows.
+// Each worker has its own, with a stack of scratch buffers of chunkRows
+// values and the memo of the ops its plan shares (see rowPlan).
 type evaluator struct {
 	cols    [][]float64
 	scratch [][]float64
 	top     int
+	// memo[s] holds the values of the op with memo slot s for the chunk
+	// numbered memoGen[s]; gen numbers the current chunk.
+	memo    [][]float64
+	memoBuf [][]float64
+	memoGen []uint64
+	gen     uint64
 	// kids is scratch for the aggregation pass's views of a node's
 	// children.
 	kids [][]float64
+	// Scratch of the row pass (see chunkViews): per node, where its
+	// scores and bands go, and the chunk's own columns for the nodes the
+	// result keeps none of; worst is the gates' lowest state per row.
+	views     [][]float64
+	nodes     [][]float64
+	bandViews [][]int8
+	worst     []int8
+}
+
+// begin starts a new chunk: the memo of the previous one no longer
+// holds.
+func (e *evaluator) begin(pl *rowPlan) {
+	if len(e.memo) < pl.memos {
+		e.memo = make([][]float64, pl.memos)
+		e.memoBuf = make([][]float64, pl.memos)
+		e.memoGen = make([]uint64, pl.memos)
+	}
+	e.gen++
 }
 
 func (e *evaluator) get(n int) []float64 {
@@ -36,6 +61,12 @@ func isNaN(v float64) bool { return v != v }
 
 var nan = math.NaN()
 
+// Bit patterns for the branch-free loops below.
+var (
+	nanBits = math.Float64bits(math.NaN())
+	oneBits = math.Float64bits(1)
+)
+
 // truth is 1 for true and 0 for false. It is written so that the
 // compiler sets a register from the flags rather than jumping: whether
 // a value passes a comparison is often as good as random, and a
@@ -48,48 +79,84 @@ func truth(b bool) float64 {
 	return float64(i)
 }
 
+// b2i is 1 for true and 0 for false, without a jump (see truth).
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
+}
+
+// mask is all ones for true and zero for false, without a jump (see
+// truth).
+func mask(b bool) uint64 {
+	var i uint64
+	if b {
+		i = 1
+	}
+	return -i
+}
+
 // eval computes op for rows [lo, lo+len(out)) and returns the values: out
-// itself, or a read-only view of a column when op is a plain column.
+// itself, or a read-only view of a column or of the memo when op is a
+// plain column or was computed before in this chunk.
+func (e *evaluator) eval(op *xop, lo int, out []float64) []float64 {
+	s := op.memo
+	if s < 0 {
+		return e.compute(op, lo, out)
+	}
+	if e.memoGen[s] == e.gen {
+		return e.memo[s]
+	}
+	if e.memoBuf[s] == nil {
+		e.memoBuf[s] = make([]float64, chunkRows)
+	}
+	v := e.compute(op, lo, e.memoBuf[s][:len(out)])
+	e.memo[s], e.memoGen[s] = v, e.gen
+	return v
+}
+
+// compute is eval without the memo.
 //
 // A constant operand of an arithmetic operator, a comparison or a
 // conditional is used as it is rather than spread over a buffer first:
 // definitions are full of `x > 0`, `x * 100` and `c ? x : 0.0`.
-func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
+func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	n := len(out)
-	switch op.Kind {
+	switch op.kind {
 	case program.OpConst:
 		for i := range out {
-			out[i] = op.Value
+			out[i] = op.value
 		}
 		return out
 	case program.OpCol:
-		return e.cols[op.Col][lo : lo+n]
+		return e.cols[op.col][lo : lo+n]
 	case program.OpNeg, program.OpNot, program.OpPresent, program.OpAbs, program.OpLog,
 		program.OpSqrt, program.OpFloor, program.OpCeil, program.OpRound, program.OpIn:
-		a := e.eval(op.Args[0], lo, out)
-		unary(op, a, out)
+		a := e.eval(op.args[0], lo, out)
+		unary(op.kind, op.set, a, out)
+		return out
+	case opMissing:
+		a := e.eval(op.args[0], lo, out)
+		a = a[:n]
+		for i, x := range a {
+			out[i] = truth(x != x)
+		}
 		return out
 	case program.OpIf:
-		c := e.eval(op.Args[0], lo, out)
-		x, xc, px := e.operand(op.Args[1], lo, n)
-		y, yc, py := e.operand(op.Args[2], lo, n)
-		for i := range out {
-			xv, yv := xc, yc
-			if x != nil {
-				xv = x[i]
-			}
-			if y != nil {
-				yv = y[i]
-			}
-			switch cv := c[i]; {
-			case isNaN(cv):
-				out[i] = nan
-			case cv != 0:
-				out[i] = xv
-			default:
-				out[i] = yv
-			}
+		c := e.eval(op.args[0], lo, out)
+		// Where the condition is the same for the whole chunk (staff > 0,
+		// a year's value present), only its branch is computed.
+		switch uniform(c) {
+		case 1:
+			return e.eval(op.args[1], lo, out)
+		case 0:
+			return e.eval(op.args[2], lo, out)
 		}
+		x, xc, px := e.operand(op.args[1], lo, n)
+		y, yc, py := e.operand(op.args[2], lo, n)
+		choose(out, c, x, xc, y, yc)
 		e.release(px)
 		e.release(py)
 		return out
@@ -98,7 +165,7 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		// count, the others add to them.
 		cnt := e.get(n)
 		tmp := e.get(n)
-		first := e.eval(op.Args[0], lo, tmp)
+		first := e.eval(op.args[0], lo, tmp)
 		for i, x := range first {
 			switch {
 			case isNaN(x):
@@ -109,7 +176,7 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 				out[i], cnt[i] = x, 1
 			}
 		}
-		for _, arg := range op.Args[1:] {
+		for _, arg := range op.args[1:] {
 			v := e.eval(arg, lo, tmp)
 			for i, x := range v {
 				if !isNaN(x) {
@@ -118,7 +185,7 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 				}
 			}
 		}
-		switch op.Kind {
+		switch op.kind {
 		case program.OpCount:
 			copy(out, cnt)
 		case program.OpMean:
@@ -140,14 +207,21 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		e.put()
 		return out
 	case program.OpMin, program.OpMax, program.OpCoalesce:
-		first := e.eval(op.Args[0], lo, out)
+		if op.kind == program.OpCoalesce && len(op.args) == 2 && op.args[1].kind == program.OpConst {
+			// coalesce(x, 0.0), the usual default: one pass, selecting
+			// with a mask (whether a value is missing can be random).
+			a := e.eval(op.args[0], lo, out)
+			coalesceConst(out, a, op.args[1].value)
+			return out
+		}
+		first := e.eval(op.args[0], lo, out)
 		if &first[0] != &out[0] {
 			copy(out, first)
 		}
 		tmp := e.get(n)
-		for _, arg := range op.Args[1:] {
+		for _, arg := range op.args[1:] {
 			v := e.eval(arg, lo, tmp)
-			switch op.Kind {
+			switch op.kind {
 			case program.OpCoalesce:
 				for i, x := range v {
 					if isNaN(out[i]) {
@@ -171,55 +245,127 @@ func (e *evaluator) eval(op *program.Op, lo int, out []float64) []float64 {
 		e.put()
 		return out
 	case program.OpClamp:
-		x := e.eval(op.Args[0], lo, out)
-		l := e.eval(op.Args[1], lo, e.get(n))
-		h := e.eval(op.Args[2], lo, e.get(n))
-		for i := range out {
-			out[i] = clamp(x[i], l[i], h[i])
+		x := e.eval(op.args[0], lo, out)
+		l, lc, pl := e.operand(op.args[1], lo, n)
+		h, hc, ph := e.operand(op.args[2], lo, n)
+		x = x[:n]
+		switch {
+		case l == nil && h == nil:
+			for i, v := range x {
+				out[i] = clamp(v, lc, hc)
+			}
+		default:
+			for i, v := range x {
+				lv, hv := lc, hc
+				if l != nil {
+					lv = l[i]
+				}
+				if h != nil {
+					hv = h[i]
+				}
+				out[i] = clamp(v, lv, hv)
+			}
 		}
-		e.put()
-		e.put()
+		e.release(pl)
+		e.release(ph)
 		return out
 	}
-	// A binary operator. A constant on the right is passed as a number;
-	// one on the left too when the operator can be turned round.
-	l, r := op.Args[0], op.Args[1]
-	k := op.Kind
-	if l.Kind == program.OpConst && r.Kind != program.OpConst {
-		if fk, ok := flipped[k]; ok {
-			l, r, k = r, l, fk
-		}
-	}
+	// A binary operator; a constant on the right (compile turned it
+	// there where it could) is passed as a number.
+	l, r := op.args[0], op.args[1]
 	a := e.eval(l, lo, out)
-	if r.Kind == program.OpConst {
-		binaryConst(k, a, r.Value, out)
+	if r.kind == program.OpConst {
+		binaryConst(op.kind, a, r.value, out)
 		return out
 	}
 	b := e.eval(r, lo, e.get(n))
-	binary(k, a, b, out)
+	binary(op.kind, a, b, out)
 	e.put()
 	return out
 }
 
-// flipped gives, for the binary operators whose operands can swap places,
-// the operator that does so: c < x is x > c.
-var flipped = map[program.OpKind]program.OpKind{
-	program.OpAdd: program.OpAdd, program.OpMul: program.OpMul,
-	program.OpEq: program.OpEq, program.OpNe: program.OpNe,
-	program.OpAnd: program.OpAnd, program.OpOr: program.OpOr,
-	program.OpLt: program.OpGt, program.OpGt: program.OpLt,
-	program.OpLe: program.OpGe, program.OpGe: program.OpLe,
+// coalesceConst sets out[i] to a[i], or c where a[i] is missing.
+func coalesceConst(out, a []float64, c float64) {
+	a = a[:len(out)]
+	cb := math.Float64bits(c)
+	for i, x := range a {
+		xb := math.Float64bits(x)
+		out[i] = math.Float64frombits(xb ^ (xb^cb)&mask(x != x))
+	}
+}
+
+// uniform returns 1 when every condition in c is true, 0 when every one
+// is false, and -1 otherwise (mixed, or some unknown). It stops at the
+// first that differs from the first: a mixed chunk costs a few steps.
+func uniform(c []float64) int {
+	if len(c) == 0 {
+		return -1
+	}
+	switch first := c[0]; {
+	case first == 0:
+		for _, x := range c {
+			if x != 0 {
+				return -1
+			}
+		}
+		return 0
+	case first == first:
+		for _, x := range c {
+			if x == 0 || x != x {
+				return -1
+			}
+		}
+		return 1
+	}
+	return -1
+}
+
+// choose sets out[i] to c[i] ? x[i] : y[i], missing where c[i] is
+// unknown; a nil x or y stands for the constant xc or yc. It selects
+// with masks rather than jumps: conditions are often as good as random.
+func choose(out, c, x []float64, xc float64, y []float64, yc float64) {
+	c = c[:len(out)]
+	pick := func(cv, xv, yv float64) float64 {
+		xb, yb := math.Float64bits(xv), math.Float64bits(yv)
+		r := yb ^ (xb^yb)&mask(cv != 0) // NaN != 0 picks x, then:
+		r ^= (r ^ nanBits) & mask(cv != cv)
+		return math.Float64frombits(r)
+	}
+	switch {
+	case x != nil && y != nil:
+		x, y = x[:len(c)], y[:len(c)]
+		for i, cv := range c {
+			out[i] = pick(cv, x[i], y[i])
+		}
+	case x != nil:
+		x = x[:len(c)]
+		for i, cv := range c {
+			out[i] = pick(cv, x[i], yc)
+		}
+	case y != nil:
+		y = y[:len(c)]
+		for i, cv := range c {
+			out[i] = pick(cv, xc, y[i])
+		}
+	default:
+		for i, cv := range c {
+			out[i] = pick(cv, xc, yc)
+		}
+	}
 }
 
 // operand evaluates an argument that may be used as a constant: it
 // returns the values, or nil and the constant. pushed says whether a
 // scratch buffer was taken (to give back with release).
-func (e *evaluator) operand(op *program.Op, lo, n int) (v []float64, c float64, pushed bool) {
-	switch op.Kind {
+func (e *evaluator) operand(op *xop, lo, n int) (v []float64, c float64, pushed bool) {
+	switch op.kind {
 	case program.OpConst:
-		return nil, op.Value, false
+		return nil, op.value, false
 	case program.OpCol:
-		return e.cols[op.Col][lo : lo+n], 0, false
+		return e.cols[op.col][lo : lo+n], 0, false
+	}
+	if op.memo >= 0 && e.memoGen[op.memo] == e.gen {
+		return e.memo[op.memo], 0, false
 	}
 	return e.eval(op, lo, e.get(n)), 0, true
 }
@@ -230,20 +376,23 @@ func (e *evaluator) release(pushed bool) {
 	}
 }
 
+// clamp limits x to [l, h]: l when x < l, else h when x > h; missing
+// when any of the three is. It selects with masks: whether a value lies
+// beyond a limit is as good as random.
 func clamp(x, l, h float64) float64 {
-	switch {
-	case isNaN(x) || isNaN(l) || isNaN(h):
+	if isNaN(x) || isNaN(l) || isNaN(h) {
 		return nan
-	case x < l:
-		return l
-	case x > h:
-		return h
 	}
-	return x
+	lt := mask(x < l)
+	gt := mask(x > h) &^ lt
+	r := math.Float64bits(x)
+	r ^= (r ^ math.Float64bits(l)) & lt
+	r ^= (r ^ math.Float64bits(h)) & gt
+	return math.Float64frombits(r)
 }
 
-func unary(op *program.Op, a, out []float64) {
-	switch op.Kind {
+func unary(kind program.OpKind, set []float64, a, out []float64) {
+	switch kind {
 	case program.OpNeg:
 		for i, x := range a {
 			out[i] = -x
@@ -291,7 +440,7 @@ func unary(op *program.Op, a, out []float64) {
 				continue
 			}
 			hit := false
-			for _, s := range op.Set {
+			for _, s := range set {
 				if x == s {
 					hit = true
 					break
@@ -444,26 +593,21 @@ func known(x, y float64, b bool) float64 {
 	return truth(b)
 }
 
-// and is three-valued: false wins over unknown.
+// and is three-valued: false wins over unknown. Operands are often as
+// good as random, so it is worked out with masks rather than jumps.
 func and(x, y float64) float64 {
-	switch {
-	case x == 0 || y == 0:
-		return 0
-	case isNaN(x) || isNaN(y):
-		return nan
-	}
-	return 1
+	f := mask(x == 0) | mask(y == 0) // a false operand
+	u := mask(x != x) | mask(y != y) // an unknown one
+	r := oneBits ^ (oneBits^nanBits)&u
+	return math.Float64frombits(r &^ f)
 }
 
-// or is three-valued: true wins over unknown.
+// or is three-valued: true wins over unknown (see and).
 func or(x, y float64) float64 {
-	switch {
-	case (x != 0 && !isNaN(x)) || (y != 0 && !isNaN(y)):
-		return 1
-	case isNaN(x) || isNaN(y):
-		return nan
-	}
-	return 0
+	t := mask(x != 0)&mask(x == x) | mask(y != 0)&mask(y == y) // a true operand
+	u := mask(x != x) | mask(y != y)
+	r := nanBits & u
+	return math.Float64frombits(r ^ (r^oneBits)&t)
 }
 
 // evalRow computes op for one row; it is the reference the columnar
@@ -526,7 +670,7 @@ func evalRow(op *program.Op, cols [][]float64, row int) float64 {
 	case program.OpNeg, program.OpNot, program.OpPresent, program.OpAbs, program.OpLog,
 		program.OpSqrt, program.OpFloor, program.OpCeil, program.OpRound, program.OpIn:
 		var out [1]float64
-		unary(op, []float64{arg(0)}, out[:])
+		unary(op.Kind, op.Set, []float64{arg(0)}, out[:])
 		return out[0]
 	}
 	var out [1]float64

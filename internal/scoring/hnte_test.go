@@ -127,7 +127,7 @@ func nodeScore(t *testing.T, r *Result, i int, id string) float64 {
 	if !ok {
 		t.Fatalf("no node %q", id)
 	}
-	return r.Score[n.Index][i]
+	return r.NodeScore(n.Index, i)
 }
 
 func indicator(t *testing.T, r *Result, i int, id string) float64 {

@@ -3,6 +3,7 @@ package scoring
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/exemplar/exemplar/internal/program"
@@ -16,10 +17,23 @@ type rankEntry struct {
 
 // idEntry is a rankEntry with the first 16 bytes of the enterprise's id,
 // as two big-endian integers: they decide most comparisons of ids
-// without reading the strings, which lie all over memory.
+// without reading the strings, which lie all over memory. Its key is the
+// 32 bits of the score key in which the scores differ (see narrowKeys),
+// so that an entry takes 24 bytes rather than 32.
 type idEntry struct {
-	key, hi, lo uint64
-	row         int32
+	hi, lo uint64
+	key    uint32
+	row    int32
+}
+
+// narrowKeys reports whether the bits set in diff (those in which the
+// score keys differ) lie within 32 consecutive bits, and from which bit.
+func narrowKeys(diff uint64) (shift int, ok bool) {
+	if diff == 0 {
+		return 0, true
+	}
+	shift = bits.TrailingZeros64(diff)
+	return shift, bits.Len64(diff)-shift <= 32
 }
 
 // scoreKey maps a score to an unsigned integer that sorts the best score
@@ -150,27 +164,27 @@ func evenBounds(n, parts int) []int {
 }
 
 // radixSortID is a one-worker radixSort for idEntry (used where scores
-// are whole points: two passes).
-func radixSortID(a, tmp []idEntry) []idEntry {
+// are whole points: two passes). Only the digits in which some keys
+// differ (bits set in diff) are sorted on.
+func radixSortID(a, tmp []idEntry, diff uint32) []idEntry {
 	if len(a) < 2 {
 		return a
 	}
-	var count digitCounts
-	for _, e := range a {
-		count.add(e.key)
-	}
 	src, dst := a, tmp[:len(a)]
-	for p := range radixPasses {
-		if count.constant(p, len(src)) {
+	var c [radixSize]uint32
+	for shift := 0; shift < 32; shift += radixBits {
+		if diff>>shift&radixMask == 0 {
 			continue
 		}
-		c := &count[p]
+		clear(c[:])
+		for k := range src {
+			c[(src[k].key>>shift)&radixMask]++
+		}
 		var sum uint32
 		for d, x := range c {
 			c[d] = sum
 			sum += x
 		}
-		shift := p * radixBits
 		for _, e := range src {
 			d := (e.key >> shift) & radixMask
 			dst[c[d]] = e
@@ -186,10 +200,12 @@ func radixSortID(a, tmp []idEntry) []idEntry {
 // The order is by decision score, best first, then the program's
 // tie-breaks, then the enterprise id, then the row. It is computed by a
 // stable radix sort on the score, which already leaves equal scores in
-// row order, followed by a comparison sort of each run of equal scores on
-// the remaining keys (on several workers, as the runs are independent).
-// Every key together is a total order, so the result is the one a single
-// comparison sort on all keys gives.
+// row order, followed by a sort of each run of equal scores on the
+// remaining keys (on several workers, as the runs are independent): a
+// radix sort on the id's first bytes where only ids break ties and they
+// are many (rankByID), a comparison sort otherwise. Every key together
+// is a total order, so the result is the one a single comparison sort on
+// all keys gives.
 //
 // It returns the channel of each enterprise in Order (see channelSlots)
 // for decide.
@@ -206,45 +222,75 @@ func (r *Result) rank(workers int) (slots []int32, names []string) {
 		parts = max(1, workers)
 	}
 	rows := evenBounds(r.N, parts)
-	counts := make([]*digitCounts, parts)
+	// First only how many each share ranks and which bits of their keys
+	// differ: whether the scores are few (whole points) decides how to
+	// sort, and only the general sort needs the digits counted.
 	sizes := make([]int, parts)
+	refs := make([]uint64, parts)
+	diffs := make([]uint64, parts)
 	forEach(parts, parts, func(w int) {
-		c := new(digitCounts)
-		for i := rows[w]; i < rows[w+1]; i++ {
-			if ranked(i) {
-				c.add(scoreKey(score[i]))
-				sizes[w]++
-			}
+		lo, hi := rows[w], rows[w+1]
+		for lo < hi && !ranked(lo) {
+			lo++
 		}
-		counts[w] = c
+		if lo == hi {
+			return
+		}
+		ref := scoreKey(score[lo])
+		n, diff := 0, uint64(0)
+		elig := r.Eligible[lo:hi]
+		sc := score[lo:hi]
+		sc = sc[:len(elig)]
+		for i, ok := range elig {
+			x := sc[i]
+			in := mask(ok) & mask(x == x) // without a jump: eligibility is random
+			n -= int(int64(in))
+			diff |= (scoreKey(x) ^ ref) & in
+		}
+		sizes[w], refs[w], diffs[w] = n, ref, diff
 	})
 	bounds := make([]int, parts+1)
+	var diff, ref uint64
+	haveRef := false
 	for w, n := range sizes {
 		bounds[w+1] = bounds[w] + n
+		if n > 0 {
+			if !haveRef {
+				ref, haveRef = refs[w], true
+			}
+			diff |= diffs[w] | (refs[w] ^ ref)
+		}
 	}
 	m := bounds[parts]
-	var total digitCounts
-	for _, c := range counts {
-		for q := range total {
-			for d, x := range c[q] {
-				total[q][d] += x
-			}
-		}
-	}
 	varying := 0
 	for q := range radixPasses {
-		if !total.constant(q, m) {
+		if diff>>(q*radixBits)&radixMask != 0 {
 			varying++
 		}
+	}
+	// counts returns each share's digit counts, for radixSort.
+	counts := func() []*digitCounts {
+		counts := make([]*digitCounts, parts)
+		forEach(parts, parts, func(w int) {
+			c := new(digitCounts)
+			for i := rows[w]; i < rows[w+1]; i++ {
+				if ranked(i) {
+					c.add(scoreKey(score[i]))
+				}
+			}
+			counts[w] = c
+		})
+		return counts
 	}
 	ids := r.idColumn()
 	order := make([]int32, m)
 	var sameKey func(k int) bool // whether order[k] ties with order[k-1]
-	if ids != nil && len(p.Ties) == 0 && varying <= 2 && m >= 1<<12 {
+	_, narrow := narrowKeys(diff)
+	if ids != nil && len(p.Ties) == 0 && varying <= 2 && narrow && m >= 1<<12 {
 		// Few distinct scores (whole points, hnte's case): ties by the
 		// thousand, broken by id. Sort entries that carry each id's
 		// prefix, so that no run has to fetch its ids one by one.
-		es := r.rankByID(order, ids, rows, bounds, workers)
+		es := r.rankByID(order, ids, rows, bounds, workers, diff)
 		sameKey = func(k int) bool { return es[k].key == es[k-1].key }
 	} else {
 		entries := make([]rankEntry, m)
@@ -257,16 +303,16 @@ func (r *Result) rank(workers int) (slots []int32, names []string) {
 				}
 			}
 		})
-		entries = radixSort(entries, make([]rankEntry, m), bounds, counts)
+		entries = radixSort(entries, make([]rankEntry, m), bounds, counts())
 		for k, e := range entries {
 			order[k] = e.row
 		}
 		sameKey = func(k int) bool { return entries[k].key == entries[k-1].key }
 		if ids != nil || len(p.Ties) > 0 {
 			runs, tied := equalRuns(m, func(a, b int) bool { return entries[a].key == entries[b].key })
-			if ids != nil && len(p.Ties) == 0 && tied >= m/8 {
+			if ids != nil && len(p.Ties) == 0 && tied >= m/8 && narrow {
 				// Many ties after all: as above.
-				es := r.rankByID(order, ids, rows, bounds, workers)
+				es := r.rankByID(order, ids, rows, bounds, workers, diff)
 				sameKey = func(k int) bool { return es[k].key == es[k-1].key }
 			} else {
 				cmpTies := r.tieCompare(ids)
@@ -357,39 +403,142 @@ func parallelRuns(runs []run, total, workers int, f func(run)) {
 // rankByID orders the ranked enterprises by score, then id, then row,
 // into order, and returns their sorted entries. Part w of the entries
 // (from bounds[w]) holds the ranked rows from rows[w] to rows[w+1].
-func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, workers int) []idEntry {
+//
+// diff has the bits set in which the scores' keys differ, within 32
+// consecutive bits (see narrowKeys).
+func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, workers int, diff uint64) []idEntry {
 	score := r.Score[r.P.DecisionNode.Index]
+	shift, _ := narrowKeys(diff)
 	es := make([]idEntry, len(order))
 	forEach(len(rows)-1, len(rows)-1, func(w int) {
 		k := bounds[w]
 		for i := rows[w]; i < rows[w+1]; i++ {
 			if r.Eligible[i] && !isNaN(score[i]) {
 				hi, lo := idPrefix(ids[i])
-				es[k] = idEntry{key: scoreKey(score[i]), hi: hi, lo: lo, row: int32(i)}
+				es[k] = idEntry{hi: hi, lo: lo, key: uint32(scoreKey(score[i]) >> shift), row: int32(i)}
 				k++
 			}
 		}
 	})
-	es = radixSortID(es, make([]idEntry, len(es)))
+	// The sort leaves its result in one of its two buffers; the other
+	// is the scratch of the runs' sorts.
+	a, b := es, make([]idEntry, len(es))
+	es = radixSortID(a, b, uint32(diff>>shift))
+	tmp := b
+	if len(es) > 0 && &es[0] == &b[0] {
+		tmp = a
+	}
 	runs, _ := equalRuns(len(es), func(a, b int) bool { return es[a].key == es[b].key })
 	parallelRuns(runs, len(es), workers, func(ru run) {
-		slices.SortFunc(es[ru.lo:ru.hi], func(a, b idEntry) int {
-			if a.hi != b.hi {
-				return cmp.Compare(a.hi, b.hi)
-			}
-			if a.lo != b.lo {
-				return cmp.Compare(a.lo, b.lo)
-			}
-			if c := cmp.Compare(ids[a.row], ids[b.row]); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.row, b.row)
-		})
+		sortByID(es[ru.lo:ru.hi], tmp[ru.lo:ru.hi], ids, 0)
 	})
 	for k, e := range es {
 		order[k] = e.row
 	}
 	return es
+}
+
+// sortByID sorts es by id (its prefix hi, lo, then the whole id), then
+// row, with tmp (of the same length) as scratch. It is a most-significant
+// byte first radix sort on the prefix, from byte depth: ids share long
+// prefixes (a credit code starts with its kind and region), which a
+// comparison sort would compare again at every step, and whether one id
+// sorts before another is as good as random, which costs a comparison
+// sort a mispredicted branch per step.
+func sortByID(es, tmp []idEntry, ids []string, depth int) {
+	for {
+		if len(es) <= 32 {
+			insertionSortID(es, ids)
+			return
+		}
+		// Skip the bytes all of es share.
+		for ; depth < 16; depth++ {
+			b0 := idByte(&es[0], depth)
+			same := true
+			for k := range es {
+				if idByte(&es[k], depth) != b0 {
+					same = false
+					break
+				}
+			}
+			if !same {
+				break
+			}
+		}
+		if depth == 16 {
+			// Equal prefixes (ids longer than 16 bytes that differ after
+			// them, or equal ids): the rest is a comparison sort.
+			slices.SortFunc(es, func(a, b idEntry) int { return compareID(&a, &b, ids) })
+			return
+		}
+		var start [257]int
+		for k := range es {
+			start[int(idByte(&es[k], depth))+1]++
+		}
+		for d := 1; d <= 256; d++ {
+			start[d] += start[d-1]
+		}
+		next := start
+		for k := range es {
+			d := idByte(&es[k], depth)
+			tmp[next[d]] = es[k]
+			next[d]++
+		}
+		copy(es, tmp)
+		depth++
+		// Sort every bucket but the largest by recursion, and the
+		// largest in this loop, so that the stack stays shallow.
+		big := 0
+		for d := 0; d < 256; d++ {
+			if start[d+1]-start[d] > start[big+1]-start[big] {
+				big = d
+			}
+		}
+		for d := 0; d < 256; d++ {
+			if d != big && start[d+1]-start[d] > 1 {
+				sortByID(es[start[d]:start[d+1]], tmp[start[d]:start[d+1]], ids, depth)
+			}
+		}
+		es, tmp = es[start[big]:start[big+1]], tmp[start[big]:start[big+1]]
+	}
+}
+
+// idByte is byte d (0–15) of an entry's id prefix.
+func idByte(e *idEntry, d int) uint8 {
+	if d < 8 {
+		return uint8(e.hi >> (56 - 8*d))
+	}
+	return uint8(e.lo >> (120 - 8*d))
+}
+
+// compareID orders two entries by id prefix, whole id, then row.
+func compareID(a, b *idEntry, ids []string) int {
+	switch {
+	case a.hi != b.hi:
+		return cmp.Compare(a.hi, b.hi)
+	case a.lo != b.lo:
+		return cmp.Compare(a.lo, b.lo)
+	}
+	if c := cmp.Compare(ids[a.row], ids[b.row]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.row, b.row)
+}
+
+// insertionSortID sorts a few entries by compareID.
+func insertionSortID(es []idEntry, ids []string) {
+	for k := 1; k < len(es); k++ {
+		e := es[k]
+		j := k
+		for ; j > 0; j-- {
+			p := &es[j-1]
+			if p.hi < e.hi || p.hi == e.hi && (p.lo < e.lo || p.lo == e.lo && compareID(p, &e, ids) <= 0) {
+				break
+			}
+			es[j] = *p
+		}
+		es[j] = e
+	}
 }
 
 // tieCompare returns the order of two enterprises with equal scores: the
@@ -558,15 +707,15 @@ func (r *Result) PassesThreshold(s float64) bool {
 func (r *Result) decide(slots []int32, names []string) {
 	score := r.Score[r.P.DecisionNode.Index]
 	r.Outcome = make([]Outcome, r.N)
-	for i := range r.Outcome {
-		switch {
-		case !r.Eligible[i]:
-			r.Outcome[i] = NotEligible
-		case isNaN(score[i]):
-			r.Outcome[i] = NotScored
-		default:
-			r.Outcome[i] = BelowThreshold
-		}
+	out := r.Outcome
+	elig := r.Eligible[:len(out)]
+	score = score[:len(out)]
+	for i, ok := range elig {
+		// Arithmetic rather than a switch, whose jumps eligibility (as
+		// good as random) would mispredict: not eligible 0, not scored
+		// 1, below the threshold 2.
+		x := score[i]
+		out[i] = Outcome((2 - b2i(x != x)) * b2i(ok))
 	}
 	if slots == nil {
 		names = []string{""}

@@ -69,9 +69,10 @@ func (r *Result) Enterprise(i int) Enterprise {
 		}
 	}
 	e.Scores = make([]NodeScore, len(p.Nodes))
-	lo, hi := r.Bounds(i)
+	score := r.rowScores(i)
+	lo, hi := r.bounds(i, score)
 	for k, node := range p.Nodes {
-		s := NodeScore{Node: node.ID, Score: r.Score[k][i], Lo: lo[k], Hi: hi[k]}
+		s := NodeScore{Node: node.ID, Score: score[k], Lo: lo[k], Hi: hi[k]}
 		if r.Band[k] != nil {
 			if b := r.Band[k][i]; b >= 0 {
 				s.Band = node.Bands[b].Label
