@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -80,6 +81,14 @@ const (
 	langCookie    = "exemplar_lang"
 )
 
+// Bounds of a request's body: a form or JSON document, and a multipart
+// upload (an evidence file, a filled-in template, a program definition;
+// the workflow checks each kind's own, smaller limit).
+const (
+	maxFormBody   = 4 << 20
+	maxUploadBody = 32 << 20
+)
+
 // csrfField is the form field that carries the anti-forgery token.
 const csrfField = "csrf"
 
@@ -102,6 +111,17 @@ func (s *Server) wrap(rt route) http.HandlerFunc {
 			s.fail(w, r, errs.New(errs.Forbidden, "this page is for %s; you are signed in as %s", rt.who.name, r.acc.Username))
 			return
 		}
+		// Bound the body before anything reads it (the CSRF check parses
+		// the form): uploads may be large, everything else is small.
+		limit := int64(maxFormBody)
+		if strings.HasPrefix(hr.Header.Get("Content-Type"), "multipart/") {
+			limit = maxUploadBody
+		}
+		hr.Body = http.MaxBytesReader(w, hr.Body, limit)
+		if err := parseBody(hr, limit); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if !safeMethod(hr.Method) && !r.bearer {
 			if err := s.checkCSRF(r); err != nil {
 				s.fail(w, r, err)
@@ -110,6 +130,29 @@ func (s *Server) wrap(rt route) http.HandlerFunc {
 		}
 		rt.handle(w, r)
 	}
+}
+
+// parseBody reads a form body (urlencoded or multipart; other bodies are
+// left to their handler), so that a body over its limit is refused as such
+// rather than looking like a form without its anti-forgery token.
+func parseBody(hr *http.Request, limit int64) error {
+	var err error
+	switch ct := hr.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		err = hr.ParseMultipartForm(8 << 20) // larger parts go to temporary files
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		err = hr.ParseForm()
+	default:
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return errs.New(errs.Invalid, "the request is larger than %d MB: send a smaller file", limit>>20)
+	case err != nil:
+		return errs.New(errs.Invalid, "the form could not be read: %v", err)
+	}
+	return nil
 }
 
 func safeMethod(m string) bool {

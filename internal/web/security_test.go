@@ -202,3 +202,24 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// TestBodyLimit: a body over its limit is refused as too large, before
+// any handler reads it.
+func TestBodyLimit(t *testing.T) {
+	s := newSite(t, storetest.Open(t, "sqlite"), Config{})
+	c := s.as("admin")
+	big := strings.Repeat("长", maxFormBody/3+10)
+	resp, body := c.postForm("/admin/announcements", url.Values{"title_zh": {"大"}, "body_zh": {big}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "larger than 4 MB") {
+		t.Errorf("a 4 MB form: status %d: %s", resp.StatusCode, firstLine(body))
+	}
+	list, _, err := s.svc.Announcements(t.Context(), announcementFilterAll())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list {
+		if a.TitleZh == "大" {
+			t.Errorf("the oversized form was saved")
+		}
+	}
+}
