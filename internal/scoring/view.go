@@ -151,6 +151,15 @@ func (r *Result) reason(e *Enterprise) program.Text {
 	case NotScored:
 		pct := FormatValue(100*e.Coverage, "%", "en")
 		need := FormatValue(100*r.P.Def.Scoring.Pipeline.Coverage, "%", "en")
+		if e.Coverage >= r.P.Def.Scoring.Pipeline.Coverage {
+			// Enough data, yet no score: the cohort's values left a
+			// normalisation undefined (one enterprise, or one value of an
+			// indicator for everyone, has no range to scale by).
+			return program.Text{
+				Zh: fmt.Sprintf("未评分：指标覆盖率 %s，数据齐全，但按参评企业计算的综合指数无法得出（标准化需要每项指标至少两个不同取值，仅一家企业参评时无法计算）", pct),
+				En: fmt.Sprintf("not scored: %s of the indicators present, but the composite index cannot be computed from the cohort (normalising needs at least two different values of each indicator; a cohort of one enterprise has one)", pct),
+			}
+		}
 		return program.Text{
 			Zh: fmt.Sprintf("数据不足，未评分：指标覆盖率 %s，要求不低于 %s", pct, need),
 			En: fmt.Sprintf("not scored: %s of the indicators present, %s needed", pct, need),

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/exemplar/exemplar/internal/store"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // The kinds of announcement.
@@ -116,7 +118,7 @@ func (s *Service) IssueAnnouncement(ctx context.Context, actor Actor, id, versio
 
 // DraftResultsAnnouncement writes the draft announcement of cycle id's
 // results from its final decisions: how many were decided, and the names
-// of the enterprises that passed (granted the title, or confirmed by the
+// (in pinyin order) of the enterprises that passed (granted the title, or confirmed by the
 // review) and, in a review, of those whose title was revoked, with the
 // reason. It needs the cycle announced (or closed).
 func (s *Service) DraftResultsAnnouncement(ctx context.Context, actor Actor, id int64) (store.Announcement, error) {
@@ -150,7 +152,9 @@ func (s *Service) DraftResultsAnnouncement(ctx context.Context, actor Actor, id 
 				failed = append(failed, l)
 			}
 		}
-		byName := func(x, y line) int { return strings.Compare(x.name, y.name) }
+		// Names in the order a Chinese reader looks them up: by pinyin.
+		col := collate.New(language.SimplifiedChinese)
+		byName := func(x, y line) int { return col.CompareString(x.name, y.name) }
 		slices.SortFunc(passed, byName)
 		slices.SortFunc(failed, byName)
 		review := c.Kind == KindReview
