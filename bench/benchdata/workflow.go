@@ -14,10 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exemplar/exemplar/internal/demo"
 	"github.com/exemplar/exemplar/internal/store"
+	"github.com/exemplar/exemplar/internal/workflow"
 )
 
 // Channels are the channels the benchmark applicants come from.
@@ -103,4 +105,39 @@ func freshPostgres(ctx context.Context, database, prefix string) (string, func()
 		}
 		admin.Close()
 	}, nil
+}
+
+// SaveAndSubmit has every application's enterprise save its inputs
+// (inputs(enterprise id)) and submit it with the idempotency key
+// keyPrefix + application id, workers at a time, as actor. It returns the
+// first error, after every worker has stopped.
+func SaveAndSubmit(ctx context.Context, s *workflow.Service, actor workflow.Actor, apps []store.Application,
+	inputs func(enterpriseID int64) json.RawMessage, workers int, keyPrefix string) error {
+	next := make(chan store.Application)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for range workers {
+		wg.Go(func() {
+			for a := range next {
+				a, err := s.SaveApplication(ctx, actor, a.ID, a.Version, inputs(a.EnterpriseID))
+				if err == nil {
+					_, err = s.SubmitApplication(ctx, actor, a.ID, a.Version, fmt.Sprint(keyPrefix, a.ID))
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, a := range apps {
+		next <- a
+	}
+	close(next)
+	wg.Wait()
+	return first
 }

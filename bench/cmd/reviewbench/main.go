@@ -30,6 +30,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -37,7 +38,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/exemplar/exemplar/bench/benchdata"
@@ -184,7 +184,7 @@ func run(database string, n, workers, runs int, seed uint64) error {
 		return fmt.Errorf("the cohort has %d applications, want %d", len(apps), n)
 	}
 	if err := timed(fmt.Sprintf("save + submit %d applications", n), func() error {
-		return saveAndSubmit(ctx, s, apps, firms, workers)
+		return benchdata.SaveAndSubmit(ctx, s, enterprise, apps, func(id int64) json.RawMessage { return firms[id].Inputs }, workers, "review-")
 	}); err != nil {
 		return err
 	}
@@ -289,38 +289,6 @@ func run(database string, n, workers, runs int, seed uint64) error {
 	fmt.Printf("RESULT dialect=%s n=%d workers=%d total_ms=%.0f admin_ms=%.0f engine_ms=%.2f table_ms=%.2f plain_results_ms=%.0f decisions=%d passed=%d %s\n",
 		db.Dialect(), n, workers, ms(total), ms(admins), ms(eng), ms(build), ms(plain), len(ds), passed, strings.Join(parts, " "))
 	return nil
-}
-
-// saveAndSubmit has every application's enterprise save its inputs and
-// submit, workers at a time.
-func saveAndSubmit(ctx context.Context, s *workflow.Service, apps []store.Application, firms map[int64]firm, workers int) error {
-	next := make(chan store.Application)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for range workers {
-		wg.Go(func() {
-			for a := range next {
-				a, err := s.SaveApplication(ctx, enterprise, a.ID, a.Version, firms[a.EnterpriseID].Inputs)
-				if err == nil {
-					_, err = s.SubmitApplication(ctx, enterprise, a.ID, a.Version, fmt.Sprint("review-", a.ID))
-				}
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for _, a := range apps {
-		next <- a
-	}
-	close(next)
-	wg.Wait()
-	return first
 }
 
 // buildTable lays the stored applications out as the engine's table, the

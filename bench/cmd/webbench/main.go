@@ -37,6 +37,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -47,7 +48,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -228,7 +228,7 @@ func bigCycle(ctx context.Context, db *store.DB, clock *demo.Clock, v store.Prog
 		return c, fmt.Errorf("the cohort has %d applications, want %d", len(apps), n)
 	}
 	clock.Set(time.Date(2022, 3, 14, 9, 0, 0, 0, workflow.ChinaTime))
-	if err := saveAndSubmit(ctx, s, apps, inputs, workers); err != nil {
+	if err := benchdata.SaveAndSubmit(ctx, s, enterprise, apps, func(id int64) json.RawMessage { return inputs[id].Inputs }, workers, "webbench-"); err != nil {
 		return c, err
 	}
 	clock.Set(time.Date(2022, 4, 1, 9, 0, 0, 0, workflow.ChinaTime))
@@ -260,38 +260,6 @@ func bigCycle(ctx context.Context, db *store.DB, clock *demo.Clock, v store.Prog
 	}
 	clock.Set(notice.EndsAt.Add(time.Hour))
 	return s.Announce(ctx, admin, c.ID)
-}
-
-// saveAndSubmit has every application's enterprise save its inputs and
-// submit, workers at a time.
-func saveAndSubmit(ctx context.Context, s *workflow.Service, apps []store.Application, inputs map[int64]benchdata.Applicant, workers int) error {
-	next := make(chan store.Application)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for range workers {
-		wg.Go(func() {
-			for a := range next {
-				a, err := s.SaveApplication(ctx, enterprise, a.ID, a.Version, inputs[a.EnterpriseID].Inputs)
-				if err == nil {
-					_, err = s.SubmitApplication(ctx, enterprise, a.ID, a.Version, fmt.Sprint("webbench-", a.ID))
-				}
-				if err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for _, a := range apps {
-		next <- a
-	}
-	close(next)
-	wg.Wait()
-	return first
 }
 
 // views prints the stored view count of announcement id.
