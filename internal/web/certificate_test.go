@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -224,5 +225,33 @@ func TestCertificateNameEscaped(t *testing.T) {
 	// The PDF prints it as it is.
 	if resp, pdf := s.client().get("/certificates/" + certs[0].Number + "/pdf"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
 		t.Errorf("PDF of the name with markup: status %d", resp.StatusCode)
+	}
+}
+
+// TestAdminCertificatesPageLinksBack: an administrator's certificates page
+// links back to its cycle, and its dates do not wrap mid-date.
+func TestAdminCertificatesPageLinksBack(t *testing.T) {
+	db := storetest.Open(t, "sqlite")
+	s := newSite(t, db, Config{})
+	c, certs := certAnnouncedCycle(t, db, 2022, "苏州示范科技有限公司")
+	admin := s.as(workflow.RoleAdmin)
+	resp, body := admin.get(certAdminPath(c.ID))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("certificates page: status %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, fmt.Sprintf(`<a href="/admin/cycles/%d">`, c.ID)) {
+		t.Errorf("the certificates page does not link back to its cycle")
+	}
+	for _, d := range []time.Time{certs[0].IssuedOn, certs[0].ValidUntil} {
+		if want := `<td class="date">` + formatDate("zh", d) + `</td>`; !strings.Contains(body, want) {
+			t.Errorf("the certificates page lacks the date cell %s", want)
+		}
+	}
+	css := regexp.MustCompile(`href="(/static/cycles[^"]*\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatal("the page links no cycles.css")
+	}
+	if _, sheet := admin.get(css[1]); !strings.Contains(sheet, "td.date { white-space: nowrap; }") {
+		t.Errorf("cycles.css lets date cells wrap")
 	}
 }

@@ -66,6 +66,45 @@ func (f formField) Step() string {
 	return "any"
 }
 
+// Notes is the line under the field's name in lang: its unit, range and
+// whether it is required, those it has, joined by " · ".
+func (f formField) Notes(lang string) string {
+	var parts []string
+	if u := unitName(lang, f.Unit); u != "" {
+		parts = append(parts, message(lang, "ent.form.unit")+pick(lang, "：", ": ")+u)
+	}
+	if f.Min != nil {
+		parts = append(parts, "≥ "+f.Bound(f.Min))
+	}
+	if f.Max != nil {
+		parts = append(parts, "≤ "+f.Bound(f.Max))
+	}
+	if f.Required {
+		parts = append(parts, message(lang, "ent.form.required"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// unitNames are the units a program definition names (see
+// program.Input's Unit) as each language writes them: zh, en.
+var unitNames = map[string][2]string{
+	"元": {"元", "yuan"}, "万元": {"万元", "×10,000 yuan"}, "亿元": {"亿元", "×100 million yuan"},
+	"%": {"%", "%"}, "persons": {"人", "persons"}, "count": {"个", "count"},
+	"ratio": {"比值", "ratio"}, "points": {"分", "points"}, "years": {"年", "years"},
+}
+
+// unitName is unit as lang writes it; a program's own unit ("x-…") shows
+// without its prefix.
+func unitName(lang, unit string) string {
+	if n, ok := unitNames[unit]; ok {
+		return pick(lang, n[0], n[1])
+	}
+	return strings.TrimPrefix(unit, "x-")
+}
+
+// UnitName is unit as the page's language writes it.
+func (p page) UnitName(unit string) string { return unitName(p.Lang, unit) }
+
 // Bound formats a range end for the min and max attributes and the hint.
 func (f formField) Bound(v *float64) string {
 	if v == nil {

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/scoring"
+	"github.com/exemplar/exemplar/internal/workflow"
 )
 
 // applicationSelfCheck is the instant eligibility check: every gate of
@@ -24,8 +29,41 @@ func (s *Server) applicationSelfCheck(w http.ResponseWriter, r *request) {
 	s.render(w, r, http.StatusOK, "enterprise_check", map[string]any{"App": a, "Cycle": c, "Check": check})
 }
 
-// ShowValue formats a value a gate read, for the page's language.
-func (p page) ShowValue(v scoring.Value) string { return scoring.FormatValue(v.Value, v.Unit, p.Lang) }
+// ShowValue formats a value a gate read, for the page's language: a
+// yes/no as yes or no, a choice as its option's name, a number with its
+// unit.
+func (p page) ShowValue(v workflow.CheckValue) string {
+	switch {
+	case math.IsNaN(v.Value.Value):
+	case v.Kind == program.KindYesNo:
+		if v.Value.Value != 0 {
+			return p.T("ent.yes")
+		}
+		return p.T("ent.no")
+	case v.Kind == program.KindChoice && v.Option != (program.Text{}):
+		return v.Option.In(p.Lang)
+	}
+	// The engine writes the units it knows in each language, and others
+	// (money, points) as the program names them.
+	s := scoring.FormatValue(v.Value.Value, v.Unit, p.Lang)
+	if v.Unit != "" && strings.HasSuffix(s, " "+v.Unit) {
+		s = strings.TrimSuffix(s, v.Unit) + p.UnitName(v.Unit)
+	}
+	return s
+}
+
+// ValueName names a value a gate read, for the page's language: the
+// input's or indicator's name, with the year of a yearly input's value.
+func (p page) ValueName(v workflow.CheckValue) string {
+	name := v.Label.In(p.Lang)
+	if name == "" {
+		name = v.Name
+	}
+	if v.Year > 0 {
+		name += " " + strconv.Itoa(v.Year)
+	}
+	return name
+}
 
 // submitApplication submits the application with the idempotency key of
 // the page's submit button: pressing it twice, or the browser sending the

@@ -373,3 +373,81 @@ var errorParagraph = regexp.MustCompile(`(?s)<p class="error"[^>]*>.*?</p>`)
 
 // errorText is the first error paragraph of a page, for test messages.
 func errorText(body string) string { return errorParagraph.FindString(body) }
+
+// TestEnterprisePagesReadable: the application form and the self-check
+// speak the page's language. The form shows units as the language writes
+// them ("单位：人", not "persons") with no stray separator before
+// "必填", and its label column wraps; the self-check names each value by
+// its input's name, with the year of a yearly input's value, and shows
+// yes/no and choices as their answers, not as ids and codes.
+func TestEnterprisePagesReadable(t *testing.T) {
+	s := newSite(t, storetest.Open(t, store.SQLite), Config{})
+	code := demo.CreditCode(rand.New(rand.NewPCG(21, 22)), "320500")
+	cl := s.client()
+	resp, body := cl.postForm("/register", url.Values{"uscc": {code}, "name": {"苏州明德有限公司"}, "channel": {"jiangsu"},
+		"username": {"mingde"}, "display_name": {"王"}, "password": {password}, "password2": {password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("register: %d %s", resp.StatusCode, firstLine(body))
+	}
+	resp, _ = cl.postForm(fmt.Sprintf("/enterprise/cycles/%d/apply", s.api().cycleID), nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply: status %d", resp.StatusCode)
+	}
+	appPath := resp.Header.Get("Location")
+
+	_, body = cl.get(appPath)
+	for _, bad := range []string{"单位：persons", "单位：count", "单位：ratio"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the Chinese form shows %q", bad)
+		}
+	}
+	for _, want := range []string{"单位：人", "单位：万元", "单位：个"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Chinese form lacks %q", want)
+		}
+	}
+	if stray := regexp.MustCompile(`<small class="muted">\s*·`).FindString(body); stray != "" {
+		t.Errorf("a field's notes start with a separator: %q", stray)
+	}
+	css := regexp.MustCompile(`href="(/static/enterprise[^"]*\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatal("the form links no enterprise.css")
+	}
+	_, sheet := cl.get(css[1])
+	labels := regexp.MustCompile(`table\.ent-form th\[scope=row\] \{[^}]*\}`).FindString(sheet)
+	if !strings.Contains(labels, "white-space: normal") {
+		t.Errorf("the form's label column does not wrap (app.css keeps th on one line): %q", labels)
+	}
+
+	form := url.Values{"version": {field(t, versionInput, body)}, "in.employees": {"2600"},
+		"in.sales.0": {"310000"}, "in.sales.1": {"320000"}, "in.sales.2": {"330000"},
+		"in.profit.0": {"30000"}, "in.profit.1": {"31000"}, "in.profit.2": {"32000"},
+		"in.tech_centre": {"national"}, "in.sound_credit": {"yes"}, "in.china_controlled": {"no"}}
+	if resp, body = cl.postForm(appPath, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", resp.StatusCode, errorText(body))
+	}
+	_, body = cl.get(appPath + "/check")
+	for _, bad := range []string{"sound_credit", "tech_centre", "sales[", "profit["} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the self-check shows the id %q", bad)
+		}
+	}
+	for _, want := range []string{"独立法人，财务管理健全，会计、纳税和银行信用良好：是", "研发和生产基地在中国境内且由中方控股：否",
+		"企业技术中心级别：国家级", "产品销售收入 2025：330,000 万元", "利润总额 2023：30,000 万元", "职工人数：2,600 人"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the self-check lacks %q", want)
+		}
+	}
+	cl.get("/lang/en?back=/")
+	_, body = cl.get(appPath + "/check")
+	for _, want := range []string{"Enterprise technology centre level: National", "Product sales 2025: 330,000 ×10,000 yuan",
+		"Independent legal person with sound finances and good accounting, tax and bank credit: Yes", "Employees: 2,600 persons"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the English self-check lacks %q", want)
+		}
+	}
+	_, body = cl.get(appPath)
+	if !strings.Contains(body, "Unit: persons") || !strings.Contains(body, "Unit: ×10,000 yuan") {
+		t.Errorf("the English form lacks its units in English")
+	}
+}

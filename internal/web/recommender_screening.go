@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/scoring"
 	"github.com/exemplar/exemplar/internal/store"
 	"github.com/exemplar/exemplar/internal/workflow"
 )
@@ -135,14 +136,12 @@ type screeningItem struct {
 	Selected bool     // ticked in the form that came back refused
 }
 
-// formatValue shows a number as people read it: whole numbers with
-// thousands separators, others with up to two decimals; "—" when missing.
+// formatValue shows a number as people read it: with thousands
+// separators, to at most two decimals; "—" when missing. The column's
+// header names the unit.
 func formatValue(v *float64) string {
-	switch {
-	case v == nil || math.IsNaN(*v) || math.IsInf(*v, 0):
+	if v == nil || math.IsNaN(*v) || math.IsInf(*v, 0) {
 		return "—"
-	case *v == math.Trunc(*v) && math.Abs(*v) < 1e15:
-		return formatInt(int64(*v))
 	}
-	return strconv.FormatFloat(math.Round(*v*100)/100, 'f', -1, 64)
+	return scoring.FormatValue(math.Round(*v*100)/100, "", "en")
 }

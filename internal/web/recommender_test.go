@@ -38,6 +38,7 @@ func TestRecommenderScreensWithinQuota(t *testing.T) {
 		}
 		firms[4].Channel = "zhejiang"
 		firms[1].Identification["employees"] = float64(50) // fails a gate
+		firms[0].Identification["total_assets"] = 479950.2 // shown as 479,950.2
 		c, err := s.svc.CreateCycle(ctx, system, workflow.CycleSpec{ProgramVersionID: v.ID, Kind: workflow.KindIdentification, Year: 2032,
 			TitleZh: "2032年示范企业认定", TitleEn: "2032 identification", Quotas: map[string]int{"jiangsu": 2}})
 		if err != nil {
@@ -106,6 +107,31 @@ func TestRecommenderScreensWithinQuota(t *testing.T) {
 		}
 		if strings.Contains(body, ents[4].USCC) {
 			t.Errorf("the list shows another channel's application")
+		}
+		// Key inputs: numbers with thousands separators, units in Chinese.
+		if !strings.Contains(body, ">479,950.2<") || strings.Contains(body, "479950.2") {
+			t.Errorf("the list does not show total assets 479950.2 as 479,950.2")
+		}
+		if strings.Contains(body, "(persons)") || !strings.Contains(body, "(人)") || !strings.Contains(body, "(万元)") {
+			t.Errorf("the list's headers do not show their units in Chinese")
+		}
+		// The table fits a 1280 px screen: the page widens for it, its
+		// headers wrap and the credit code goes under the name.
+		if n := strings.Count(regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindString(body), "<th"); n > 11 {
+			t.Errorf("the list has %d columns, want at most 11", n)
+		}
+		if !strings.Contains(body, `<small class="code">`+ents[0].USCC+`</small>`) {
+			t.Errorf("the credit code is not under the name")
+		}
+		css := regexp.MustCompile(`href="(/static/cycles[^"]*\.css)"`).FindStringSubmatch(body)
+		if css == nil {
+			t.Fatal("the list links no cycles.css")
+		}
+		_, sheet := rec.get(css[1])
+		for _, want := range []string{"main:has(table.screening) { max-width:", "table.screening th { white-space: normal; }"} {
+			if !strings.Contains(sheet, want) {
+				t.Errorf("cycles.css lacks %q", want)
+			}
 		}
 		if !strings.Contains(body, "项未满足") || !strings.Contains(body, "满足全部") {
 			t.Errorf("the list lacks its gate checks")

@@ -69,12 +69,30 @@ type GateCheck struct {
 	Name program.Text `json:"name"`
 	// Passed: the rule holds. Missing: it failed because a value it
 	// needs is missing.
-	Passed  bool            `json:"passed"`
-	Missing bool            `json:"missing"`
-	Values  []scoring.Value `json:"values"`
+	Passed  bool         `json:"passed"`
+	Missing bool         `json:"missing"`
+	Values  []CheckValue `json:"values"`
 	// Message says why it failed, with the values filled in; empty when
 	// it passed.
 	Message program.Text `json:"message"`
+}
+
+// CheckValue is one value a gate read, with what people need to read it:
+// the input's or indicator's name, the year of a yearly input's value,
+// and the kind of input (a yes/no or a choice is shown as its answer, not
+// as its code).
+type CheckValue struct {
+	scoring.Value
+	// Label is the input's or indicator's name; empty for a column the
+	// program does not name.
+	Label program.Text `json:"label"`
+	// Year is the year of a yearly input's value; 0 otherwise.
+	Year int `json:"year,omitempty"`
+	// Kind is the input's kind (number, yesno, choice); empty for an
+	// indicator.
+	Kind string `json:"kind,omitempty"`
+	// Option is the name of the chosen option of a choice input.
+	Option program.Text `json:"option,omitzero"`
 }
 
 // SelfCheck is the engine's verdict on one application's saved inputs,
@@ -97,6 +115,7 @@ func (s *Service) SelfCheck(ctx context.Context, id int64) (SelfCheck, error) {
 		out  SelfCheck
 		a    store.Application
 		code string
+		year int
 	)
 	err := s.read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -118,7 +137,7 @@ func (s *Service) SelfCheck(ctx context.Context, id int64) (SelfCheck, error) {
 		if err != nil {
 			return err
 		}
-		code = e.USCC
+		code, year = e.USCC, c.Year
 		r = row{Code: e.USCC, Channel: ch.Code, Inputs: a.Inputs}
 		return nil
 	})
@@ -138,7 +157,7 @@ func (s *Service) SelfCheck(ctx context.Context, id int64) (SelfCheck, error) {
 	for g, gate := range p.Gates {
 		gc := GateCheck{ID: gate.ID, Name: gate.Name, Passed: res.Gate[g][0] == 1, Missing: res.Gate[g][0] == -1}
 		for _, col := range gate.Expr.Refs {
-			gc.Values = append(gc.Values, scoring.Value{Name: p.ColumnName(col), Value: res.Cols[col][0], Unit: unitOfColumn(p, col)})
+			gc.Values = append(gc.Values, gateValue(p, col, res.Cols[col][0], year))
 		}
 		for _, f := range ent.Failures {
 			if f.Gate == gate.ID {
@@ -148,6 +167,33 @@ func (s *Service) SelfCheck(ctx context.Context, id int64) (SelfCheck, error) {
 		out.Gates = append(out.Gates, gc)
 	}
 	return out, nil
+}
+
+// gateValue is value v of numeric column col of p, for a cycle of year:
+// a yearly input's columns cover the p.Def.Years years before it, oldest
+// first (as the application form lays them out).
+func gateValue(p *program.Program, col int, v float64, year int) CheckValue {
+	cv := CheckValue{Value: scoring.Value{Name: p.ColumnName(col), Value: v, Unit: unitOfColumn(p, col)}}
+	if col >= p.NumCols {
+		if col < p.Cols() {
+			cv.Label = p.Indicators[col-p.NumCols].Name
+		}
+		return cv
+	}
+	for _, in := range p.Inputs {
+		if in.Col < 0 || col < in.Col || col >= in.Col+in.Years {
+			continue
+		}
+		cv.Label, cv.Kind = in.Name, in.Kind
+		if in.Yearly && year > 0 {
+			cv.Year = year - p.Def.Years + col - in.Col
+		}
+		if o := in.OptionValue(v); in.Kind == program.KindChoice && o != "" {
+			cv.Option = in.Options[int(v)].Name
+		}
+		return cv
+	}
+	return cv
 }
 
 // unitOfColumn is the unit of numeric column col of p.
