@@ -25,6 +25,8 @@ type apiDoc struct {
 	// query are its query parameters, besides limit, offset and sort,
 	// which sorts (a sortable list) or list (a list in one order) add.
 	query []apiParam
+	// path are the path parameters that are not integer ids.
+	path  []apiParam
 	sorts []string // the values ?sort= accepts
 	list  bool     // paginated with ?limit= and ?offset=
 	// body is a value of the request body's type; nil: none.
@@ -146,5 +148,100 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			desc: "For an administrator, the recommender of its channel and the users of its enterprise. " +
 				"To anyone else it does not exist (404, not 403), so that ids cannot be probed.",
 			status: http.StatusOK, response: store.Application{}, errors: []int{http.StatusNotFound}}},
+
+		// The enterprise's writes: its own applications only; another's
+		// is not found.
+		{route{"POST /api/v1/applications", apiEnterprises, s.apiCreateApplication}, apiDoc{
+			op: "createApplication", tag: "applications", summary: "Start an application to an open cycle, as a draft",
+			desc: "enterprise_id may be left out by a caller who acts for one enterprise. An enterprise the caller does not act for " +
+				"is not found. A cycle that is not open, whose applications are due, or that the enterprise applied to already is a conflict.",
+			body: apiApplicationRequest{}, status: http.StatusCreated, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"PUT /api/v1/applications/{id}/inputs", apiEnterprises, s.apiSaveInputs}, apiDoc{
+			op: "saveApplicationInputs", tag: "applications", summary: "Replace the inputs of a draft or returned application",
+			desc: "inputs is an object keyed by the program's input ids, yearly inputs as arrays, oldest year first. A draft may be " +
+				"incomplete. A bad input is refused naming it in field (`inputs.sales[2]`); a stale version is a conflict.",
+			body: apiInputsRequest{}, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"PUT /api/v1/applications/{id}/declarations", apiEnterprises, s.apiSaveDeclarations}, apiDoc{
+			op: "saveApplicationDeclarations", tag: "applications", summary: "Replace the declarations of a draft or returned application",
+			desc: "declarations are yes/no statements keyed by identifier (a-z, 0-9 and _). A stale version is a conflict.",
+			body: apiDeclarationsRequest{}, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/applications/{id}/submit", apiEnterprises, s.apiSubmitApplication}, apiDoc{
+			op: "submitApplication", tag: "applications", summary: "Submit an application: it is locked until its channel returns it",
+			desc: "Give an idempotency key, in the `Idempotency-Key` header or as idempotency_key, the same on every retry: " +
+				"a retry of a submission that succeeded returns the application as it is and submits nothing twice. " +
+				"A missing required input is refused naming it; a stale version, or a key that submitted another application, is a conflict.",
+			body: apiSubmitRequest{}, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/applications/{id}/withdraw", apiEnterprises, s.apiWithdrawApplication}, apiDoc{
+			op: "withdrawApplication", tag: "applications", summary: "Withdraw an application while its cycle is open",
+			desc: "A stale version, or an application that cannot be withdrawn any more, is a conflict.",
+			body: apiVersionRequest{}, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+
+		// The recommender's writes: its own channel's applications only.
+		{route{"POST /api/v1/applications/recommend", apiRecommenders, s.apiRecommend}, apiDoc{
+			op: "recommendApplications", tag: "applications", summary: "Put submitted applications forward, in the order given",
+			desc: "All or none. An application of another channel is not found, naming it (`application_ids[1]`). " +
+				"Beyond the channel's quota for the cycle the request is a conflict whose message gives the count and the quota.",
+			body: apiScreenRequest{}, status: http.StatusOK, response: apiScreened{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/applications/not-recommend", apiRecommenders, s.apiNotRecommend}, apiDoc{
+			op: "notRecommendApplications", tag: "applications", summary: "Do not put applications forward (a recommendation is withdrawn)",
+			desc: "All or none; an application of another channel is not found, naming it.",
+			body: apiScreenRequest{}, status: http.StatusOK, response: apiScreened{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/applications/{id}/return", apiRecommenders, s.apiReturnApplication}, apiDoc{
+			op: "returnApplication", tag: "applications", summary: "Send a submitted application back to its enterprise for correction",
+			desc: "Only while the cycle is open, with the reason the enterprise reads. A stale version is a conflict.",
+			body: apiReturnRequest{}, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+
+		// The administrator's writes of cycles.
+		{route{"POST /api/v1/cycles", admins, s.apiCreateCycle}, apiDoc{
+			op: "createCycle", tag: "cycles", summary: "Create a cycle of a program version, in phase draft",
+			desc: "A second cycle of the same program, kind and year is a conflict.",
+			body: apiCycleSpec{}, status: http.StatusCreated, response: store.Cycle{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/cycles/{id}/transitions/{action}", admins, s.apiCycleTransition}, apiDoc{
+			op: "transitionCycle", tag: "cycles", summary: "Move a cycle on to its next phase",
+			desc: "draft –open→ open –close-applications→ recommendation –start-evaluation→ evaluation –start-deliberation→ " +
+				"deliberation –publish-notice→ notice –announce→ announced –close→ closed, as the administrator's pages do. " +
+				"A transition from another phase is a conflict that names the phase it needs. No body.",
+			path:   []apiParam{{"action", "the transition", enum(cycleActions()...)}},
+			status: http.StatusOK, response: store.Cycle{}, errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"PUT /api/v1/decisions/{id}", admins, s.apiUpdateDecision}, apiDoc{
+			op: "updateDecision", tag: "cycles", summary: "Change a drafted decision's outcome and reasons",
+			desc: "At the version the caller read: a stale version, or a decision that is proposed or final, is a conflict.",
+			body: apiDecisionRequest{}, status: http.StatusOK, response: store.Decision{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"POST /api/v1/decisions/{id}/finalise", admins, s.apiFinaliseDecision}, apiDoc{
+			op: "finaliseDecision", tag: "cycles", summary: "Settle a decision an upheld objection reopened",
+			desc: "During the notice it is proposed again; after the announcement it becomes final and takes effect at once. " +
+				"A stale version is a conflict.",
+			body: apiVersionRequest{}, status: http.StatusOK, response: store.Decision{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"GET /api/v1/cycles/{id}/objections", admins, s.apiObjections}, apiDoc{
+			op: "listObjections", tag: "cycles", summary: "The objections to a cycle's notice",
+			desc:  "Not found before the notice was published.",
+			query: []apiParam{{"status", "only objections in this status", enum("filed", "upheld", "dismissed")}},
+			sorts: apiObjectionSorts.values(), list: true, status: http.StatusOK, response: apiList[store.Objection]{},
+			errors: []int{http.StatusNotFound}}},
+		{route{"POST /api/v1/objections/{id}/handle", admins, s.apiHandleObjection}, apiDoc{
+			op: "handleObjection", tag: "cycles", summary: "Uphold or dismiss an objection, with the reason",
+			desc: "An upheld objection sends the enterprise's decision back to deliberation (drafted), to be re-decided and " +
+				"finalised. An objection handled already, or a cycle out of its notice, is a conflict.",
+			body: apiHandlingRequest{}, status: http.StatusOK, response: store.Objection{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+
+		// The public's write.
+		{route{"POST /api/v1/cycles/{id}/objections", everyone, s.apiFileObjection}, apiDoc{
+			op: "fileObjection", tag: "cycles", summary: "Object to a listed enterprise's proposed decision while the notice runs",
+			desc: "Anyone may, signed in or not. An anonymous caller sends the `exemplar_csrf` cookie the site set on its " +
+				"first request back as `X-CSRF-Token`. Outside the notice period it is a conflict; a cycle without a notice is not found.",
+			body: apiObjectionRequest{}, status: http.StatusCreated, response: store.Objection{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 	}
 }

@@ -117,6 +117,18 @@ func seedAPI(s *site) {
 		s.params[p+" {id}"] = cycle
 	}
 	s.params["GET /api/v1/applications/{id} {id}"] = app
+	// The writes: the seeded application and cycle. Their walk sends
+	// bodies without a version (refused before anything changes), and a
+	// transition the open cycle cannot make.
+	for _, p := range []string{"PUT /api/v1/applications/{id}/inputs", "PUT /api/v1/applications/{id}/declarations",
+		"POST /api/v1/applications/{id}/submit", "POST /api/v1/applications/{id}/withdraw", "POST /api/v1/applications/{id}/return"} {
+		s.params[p+" {id}"] = app
+	}
+	for _, p := range []string{"POST /api/v1/cycles/{id}/transitions/{action}", "GET /api/v1/cycles/{id}/objections",
+		"POST /api/v1/cycles/{id}/objections"} {
+		s.params[p+" {id}"] = cycle
+	}
+	s.params["POST /api/v1/cycles/{id}/transitions/{action} {action}"] = "close"
 	// Another user's token: revoking it is not found for everyone but its
 	// owner, and the walk's own token is left alone.
 	s.params["DELETE /api/v1/me/tokens/{id} {id}"] = strconv.FormatInt(f.adminTokenID, 10)

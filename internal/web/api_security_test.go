@@ -46,15 +46,24 @@ func TestAPIRouteAccessByToken(t *testing.T) {
 			id = s.params["{id}"]
 		}
 		path = strings.ReplaceAll(path, "{id}", id)
+		for k, v := range s.params { // the route's other parameters ({action})
+			if name, ok := strings.CutPrefix(k, rt.pattern+" "); ok {
+				path = strings.ReplaceAll(path, name, v)
+			}
+		}
 		for _, role := range roles {
 			call := apiCall{method: method, path: path}
+			cl := s.client()
 			if role != "" {
 				call.token = f.tokens[role+"1"]
+			} else if method != http.MethodGet {
+				// An anonymous script sends the visitor cookie back.
+				call.header = http.Header{"X-CSRF-Token": {visitorCSRF(cl)}}
 			}
 			if method != http.MethodGet {
 				call.body = map[string]any{}
 			}
-			resp, v := s.client().apiDo(call)
+			resp, v := cl.apiDo(call)
 			r := &request{}
 			if role != "" {
 				r.acc = &workflow.Account{Roles: roleList(role)}
@@ -314,8 +323,11 @@ func TestAPICSRF(t *testing.T) {
 	if code, _ := errorOf(t, v); resp.StatusCode != http.StatusForbidden || code != "forbidden" {
 		t.Errorf("cookie POST without a token: %d %v", resp.StatusCode, v)
 	}
+	// A wrong token: the right one with its first character changed.
+	wrong := []byte(c.token())
+	wrong[0] = map[bool]byte{true: 'y', false: 'x'}[wrong[0] == 'x']
 	resp, v = c.apiDo(apiCall{method: http.MethodPost, path: "/api/v1/announcements", body: body,
-		header: http.Header{"X-CSRF-Token": {"x" + c.token()[1:]}}})
+		header: http.Header{"X-CSRF-Token": {string(wrong)}}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cookie POST with a wrong token: %d %v", resp.StatusCode, v)
 	}

@@ -102,7 +102,7 @@ func openAPIDocument(routes []route, eps []apiEndpoint) (map[string]any, error) 
 		"tags": []any{
 			map[string]any{"name": "account", "description": "The caller: account, roles, API tokens"},
 			map[string]any{"name": "announcements", "description": "Published pages: news and results"},
-			map[string]any{"name": "cycles", "description": "Runs of a program, their results and decisions (administrators)"},
+			map[string]any{"name": "cycles", "description": "Runs of a program: phases, results, decisions and objections (administrators; anyone files an objection)"},
 			map[string]any{"name": "applications", "description": "Enterprises' applications, each seen only by those it concerns"},
 			map[string]any{"name": "meta", "description": "About the API itself"},
 		},
@@ -159,9 +159,15 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 func operation(sc *schemaSet, method, path string, who *access, d apiDoc) (map[string]any, error) {
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+		p := map[string]any{"name": m[1], "in": "path", "required": true,
 			"description": "the id of the record the path names",
-			"schema":      map[string]any{"type": "integer", "format": "int64", "minimum": 1}})
+			"schema":      map[string]any{"type": "integer", "format": "int64", "minimum": 1}}
+		for _, named := range d.path {
+			if named.name == m[1] {
+				p["description"], p["schema"] = named.desc, named.schema
+			}
+		}
+		params = append(params, p)
 	}
 	for _, q := range d.query {
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": q.schema})

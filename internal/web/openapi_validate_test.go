@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,7 +152,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	add("", "admin1", "POST", "/api/v1/announcements", map[string]any{"title_en": "no Chinese title"})
 	for _, rt := range s.srv.routes {
 		if _, path, _ := strings.Cut(rt.pattern, " "); strings.HasPrefix(path, apiPrefix) && !covered[rt.pattern] &&
-			rt.pattern != "DELETE /api/v1/me/tokens/{id}" { // 204: no body
+			rt.pattern != "DELETE /api/v1/me/tokens/{id}" && // 204: no body
+			!slices.Contains(apiWriteRoutes, rt.pattern) { // checked by TestAPIWritesJourney
 			t.Errorf("no answer of %s was checked against its schema", rt.pattern)
 		}
 	}
