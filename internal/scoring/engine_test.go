@@ -99,7 +99,7 @@ func TestRankTiesQuotaAndThreshold(t *testing.T) {
 	if !strings.Contains(e.Reason.En, "ranks 2 in channel south, beyond its quota of 1") {
 		t.Errorf("over-quota reason: %q", e.Reason.En)
 	}
-	if e := r.Enterprise(0); !strings.Contains(e.Reason.En, "1 of quota 2 in north") {
+	if e := r.Enterprise(0); !strings.Contains(e.Reason.En, "1 of quota 2 in channel north") {
 		t.Errorf("pass reason: %q", e.Reason.En)
 	}
 }

@@ -138,6 +138,19 @@ func (r *Result) unitOf(col int) string {
 	return ""
 }
 
+// channelName is how reasons name channel code: the name its option has
+// in the program's channel input, or "channel <code>" when it has none.
+func (r *Result) channelName(code string) program.Text {
+	if in, ok := r.P.Input(r.P.Def.Channel); ok {
+		for _, o := range in.Options {
+			if o.Value == code && o.Name.Zh != "" && o.Name.En != "" {
+				return o.Name
+			}
+		}
+	}
+	return program.Text{Zh: code, En: "channel " + code}
+}
+
 func (r *Result) reason(e *Enterprise) program.Text {
 	d := r.P.Def.Decision
 	switch e.Outcome {
@@ -173,8 +186,8 @@ func (r *Result) reason(e *Enterprise) program.Text {
 	case OverQuota:
 		q := r.Quota(e.Channel)
 		return program.Text{
-			Zh: fmt.Sprintf("得分 %s，在%s排名第 %d，超出名额 %d 个", FormatValue(e.Total, "", "zh"), e.Channel, e.ChannelRank, q),
-			En: fmt.Sprintf("score %s ranks %d in channel %s, beyond its quota of %d", FormatValue(e.Total, "", "en"), e.ChannelRank, e.Channel, q),
+			Zh: fmt.Sprintf("得分 %s，在%s排名第 %d，超出名额 %d 个", FormatValue(e.Total, "", "zh"), r.channelName(e.Channel).Zh, e.ChannelRank, q),
+			En: fmt.Sprintf("score %s ranks %d in %s, beyond its quota of %d", FormatValue(e.Total, "", "en"), e.ChannelRank, r.channelName(e.Channel).En, q),
 		}
 	}
 	s := FormatValue(e.Total, "", "en")
@@ -186,8 +199,9 @@ func (r *Result) reason(e *Enterprise) program.Text {
 		en += fmt.Sprintf(" (threshold %s)", t)
 	}
 	if q := r.Quota(e.Channel); q > 0 {
-		zh += fmt.Sprintf("，%s第 %d 名（名额 %d）", e.Channel, e.ChannelRank, q)
-		en += fmt.Sprintf(", %d of quota %d in %s", e.ChannelRank, q, e.Channel)
+		name := r.channelName(e.Channel)
+		zh += fmt.Sprintf("，%s第 %d 名（名额 %d）", name.Zh, e.ChannelRank, q)
+		en += fmt.Sprintf(", %d of quota %d in %s", e.ChannelRank, q, name.En)
 	}
 	return program.Text{Zh: zh, En: en}
 }
