@@ -213,14 +213,33 @@ func TestAdminDrivesCycle(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Two of the enterprises follow their application from their
+		// dashboards; ents[2] fails a gate.
+		watch := []store.Enterprise{ents[2], ents[3]}
+		logins := []*client{enterpriseLogin(t, s, ents[2]), enterpriseLogin(t, s, ents[3])}
+		for i, e := range watch {
+			checkStage(t, s, logins[i], e, id, workflow.StatusRecommended)
+		}
 		step(t, admin, s.svc, id, "start-evaluation", workflow.PhaseEvaluation)
+		for i, e := range watch {
+			checkStage(t, s, logins[i], e, id, workflow.StageUnderEvaluation)
+		}
 
 		checkResultsTable(t, admin, base, ents[2])
 
 		step(t, admin, s.svc, id, "start-deliberation", workflow.PhaseDeliberation)
 		checkDecisionEdit(t, admin, s.svc, id, ents[0])
 
+		for i, e := range watch { // drafted decisions are not shown
+			checkStage(t, s, logins[i], e, id, workflow.StageUnderEvaluation)
+		}
 		step(t, admin, s.svc, id, "publish-notice", workflow.PhaseNotice)
+		if got := decisionStage(t, s, ents[2], id, false); got != workflow.StageNoticeFail {
+			t.Errorf("the firm that fails the employees gate is at stage %s in the notice", got)
+		}
+		for i, e := range watch {
+			checkStage(t, s, logins[i], e, id, decisionStage(t, s, e, id, false))
+		}
 		n, err := s.svc.Notice(ctx, id)
 		if err != nil {
 			t.Fatal(err)
@@ -242,6 +261,10 @@ func TestAdminDrivesCycle(t *testing.T) {
 		clock.Set(n.EndsAt.Add(time.Hour))
 		admin = s.as(workflow.RoleAdmin) // the session ran out with the clock
 		step(t, admin, s.svc, id, "announce", workflow.PhaseAnnounced)
+		for i, e := range watch {
+			logins[i] = signIn(t, s, fmt.Sprintf("ent-%d", e.ID)) // sessions ran out with the clock
+			checkStage(t, s, logins[i], e, id, decisionStage(t, s, e, id, true))
+		}
 		resp, body = admin.get(base)
 		if !strings.Contains(body, base+"/certificates") || !strings.Contains(body, base+"/announcement") {
 			t.Errorf("the announced cycle's page lacks its certificates or announcement: %d", resp.StatusCode)

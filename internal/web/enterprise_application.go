@@ -14,6 +14,7 @@ import (
 // appView is what the application page shows besides its form.
 type appView struct {
 	App       store.Application
+	Stage     string // workflow.ApplicationStage: what the status line says
 	Cycle     store.Cycle
 	Form      appForm
 	Editable  bool // the form may be saved, files attached, the application submitted
@@ -73,6 +74,10 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *request, status int
 		default:
 			v.Form.Fields[i].OwnValue = pick(r.lang, ch.NameZh, ch.NameEn)
 		}
+	}
+	if v.Stage, err = s.applicationStage(r, a, c); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if v.Evidence, err = s.svc.Evidence(ctx, a.ID); err != nil {
 		s.fail(w, r, err)

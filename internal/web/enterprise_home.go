@@ -14,6 +14,7 @@ import (
 type enterpriseApp struct {
 	store.Application
 	Cycle store.Cycle
+	Stage string // workflow.ApplicationStage
 }
 
 // openCycle is a cycle that takes applications now, with the
@@ -57,10 +58,21 @@ func (s *Server) renderEnterpriseHome(w http.ResponseWriter, r *request, status 
 		s.fail(w, r, err)
 		return
 	}
+	decisions, err := s.svc.EnterpriseDecisions(ctx, e.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	decided := make(map[int64]*store.Decision, len(decisions)) // cycle → decision
+	for i := range decisions {
+		decided[decisions[i].CycleID] = &decisions[i]
+	}
 	apps := make([]enterpriseApp, 0, len(list))
 	applied := map[int64]int64{}          // cycle → application
 	for i := len(list) - 1; i >= 0; i-- { // newest first
-		apps = append(apps, enterpriseApp{Application: list[i], Cycle: byID[list[i].CycleID]})
+		c := byID[list[i].CycleID]
+		apps = append(apps, enterpriseApp{Application: list[i], Cycle: c,
+			Stage: workflow.ApplicationStage(list[i], c, decided[c.ID])})
 		applied[list[i].CycleID] = list[i].ID
 	}
 	var open []openCycle
@@ -92,6 +104,25 @@ func (s *Server) renderEnterpriseHome(w http.ResponseWriter, r *request, status 
 	}
 	s.render(w, r, status, "enterprise_home", map[string]any{"E": e, "Names": names, "Channel": channel, "Apps": apps,
 		"Open": open, "Recognitions": recs, "Cycles": byID, "Certificates": certs, "Owed": owed, "Error": problem})
+}
+
+// applicationStage returns where application a of cycle c stands
+// (workflow.ApplicationStage), reading the enterprise's decision in c
+// only when the stage depends on it.
+func (s *Server) applicationStage(r *request, a store.Application, c store.Cycle) (string, error) {
+	if a.Status != workflow.StatusRecommended {
+		return a.Status, nil
+	}
+	ds, err := s.svc.EnterpriseDecisions(r.Context(), a.EnterpriseID)
+	if err != nil {
+		return "", err
+	}
+	for i := range ds {
+		if ds[i].CycleID == c.ID {
+			return workflow.ApplicationStage(a, c, &ds[i]), nil
+		}
+	}
+	return workflow.ApplicationStage(a, c, nil), nil
 }
 
 // channelOf returns channel id (the zero channel for 0).

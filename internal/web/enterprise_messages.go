@@ -47,6 +47,13 @@ var enterpriseMessages = map[string][2]string{
 	"ent.status.returned":        {"已退回修改", "Returned for correction"},
 	"ent.status.recommended":     {"已推荐", "Recommended"},
 	"ent.status.not_recommended": {"未推荐", "Not recommended"},
+	// The stages of a recommended application as its cycle moves on
+	// (workflow.ApplicationStage).
+	"ent.status.under_evaluation": {"评审中", "Under evaluation"},
+	"ent.status.notice_pass":      {"公示中：拟通过", "In public notice: proposed to pass"},
+	"ent.status.notice_fail":      {"公示中：拟不通过", "In public notice: proposed not to pass"},
+	"ent.status.passed":           {"已通过", "Passed"},
+	"ent.status.failed":           {"未通过", "Not passed"},
 
 	"ent.profile.title":    {"企业信息", "Enterprise profile"},
 	"ent.profile.rename":   {"企业名称和推荐渠道以国家企业信用信息公示系统登记为准，只能由管理员修改。名称变更后请联系管理员，并提供变更证明。", "The name and channel follow the national credit register and only an administrator changes them. After a change of name, contact the administrator with the proof of it."},
