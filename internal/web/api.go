@@ -26,9 +26,11 @@ type apiDoc struct {
 	// which sorts (a sortable list) or list (a list in one order) add.
 	query []apiParam
 	// path are the path parameters that are not integer ids.
-	path  []apiParam
-	sorts []string // the values ?sort= accepts
-	list  bool     // paginated with ?limit= and ?offset=
+	path []apiParam
+	// header are the request headers the operation reads.
+	header []apiParam
+	sorts  []string // the values ?sort= accepts
+	list   bool     // paginated with ?limit= and ?offset=
 	// body is a value of the request body's type; nil: none.
 	body any
 	// status is the status of success, and response a value of its body's
@@ -40,7 +42,7 @@ type apiDoc struct {
 	errors []int
 }
 
-// apiParam is a query parameter.
+// apiParam is a query, path or header parameter.
 type apiParam struct {
 	name, desc string
 	schema     map[string]any
@@ -173,6 +175,8 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			desc: "Give an idempotency key, in the `Idempotency-Key` header or as idempotency_key, the same on every retry: " +
 				"a retry of a submission that succeeded returns the application as it is and submits nothing twice. " +
 				"A missing required input is refused naming it; a stale version, or a key that submitted another application, is a conflict.",
+			header: []apiParam{{name: "Idempotency-Key", desc: "the key of this submission, the same on every retry " +
+				"(or idempotency_key in the body; if both are given they must be equal)", schema: map[string]any{"type": "string", "minLength": 1}}},
 			body: apiSubmitRequest{}, status: http.StatusOK, response: store.Application{},
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 		{route{"POST /api/v1/applications/{id}/withdraw", apiEnterprises, s.apiWithdrawApplication}, apiDoc{

@@ -172,6 +172,9 @@ func operation(sc *schemaSet, method, path string, who *access, d apiDoc) (map[s
 	for _, q := range d.query {
 		params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": q.schema})
 	}
+	for _, h := range d.header {
+		params = append(params, map[string]any{"name": h.name, "in": "header", "description": h.desc, "schema": h.schema})
+	}
 	if d.list || len(d.sorts) > 0 {
 		params = append(params,
 			map[string]any{"name": "limit", "in": "query", "description": "how many items at most",

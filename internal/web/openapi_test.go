@@ -58,6 +58,16 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			t.Errorf("the OpenAPI document describes %s, which is no route", d)
 		}
 	}
+	// The submission documents the header that carries its key.
+	var submit struct {
+		Parameters []struct{ Name, In string } `json:"parameters"`
+	}
+	if err := json.Unmarshal(doc.Paths["/api/v1/applications/{id}/submit"]["post"], &submit); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(submit.Parameters, struct{ Name, In string }{"Idempotency-Key", "header"}) {
+		t.Errorf("submitApplication does not document the Idempotency-Key header: %+v", submit.Parameters)
+	}
 	if len(registered) < 16 {
 		t.Errorf("only %d API routes registered: %v", len(registered), registered)
 	}
