@@ -113,6 +113,13 @@ func TestRegisterDefinition(t *testing.T) {
 	resp, body = admin.get(loc)
 	setupStatus(t, "version page", resp, body, http.StatusOK)
 	setupHas(t, "version page", body, "&lt;script&gt;", "2010.1", "sound_credit", "名额")
+	// Units as the language writes them, not as the definition codes them.
+	setupHas(t, "version page", body, "<td>人</td>", "<td>万元</td>")
+	admin.get("/lang/en")
+	resp, body = admin.get(loc)
+	setupStatus(t, "version page in English", resp, body, http.StatusOK)
+	setupHas(t, "version page in English", body, "<td>persons</td>", "<td>×10,000 yuan</td>")
+	admin.get("/lang/zh")
 	resp, body = admin.get(loc + "/definition.yaml")
 	setupStatus(t, "download", resp, body, http.StatusOK)
 	if body != good {
