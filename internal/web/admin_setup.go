@@ -44,6 +44,7 @@ func (s *Server) adminSetupRoutes() []route {
 
 		{"GET /admin/reports", admins, s.adminReports},
 		{"GET /admin/reports/expire", admins, s.confirmExpireRecognitions},
+		{"GET /admin/reports/{id}/{year}", admins, s.adminAnnualReport},
 		{"POST /admin/reports/expire", admins, s.expireRecognitions},
 	}
 }

@@ -146,4 +146,9 @@ var enterpriseMessages = map[string][2]string{
 	"ent.report.too_small":    {"不能小于", "must be at least"},
 	"ent.report.too_long":     {"总结不能超过 4000 字。", "The summary is limited to 4,000 characters."},
 	"ent.report.need_summary": {"请填写年度总结。", "Write the summary of the year."},
+	"ent.report.view":         {"查看", "Read it"},
+	"report.filed_at":         {"提交于", "filed"},
+	"report.figure":           {"项目", "Figure"},
+	"report.value":            {"数值", "Value"},
+	"report.no_figures":       {"报告中没有数据项。", "The report holds no figures."},
 }

@@ -83,10 +83,18 @@ func reportFields(p *program.Program) []reportField {
 }
 
 // annualReportForm is the form to file the report on {year} of title
-// {id}.
+// {id}; once that report is filed, the report as filed.
 func (s *Server) annualReportForm(w http.ResponseWriter, r *request) {
 	rec, year, err := s.ownRecognition(r)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch f, err := s.svc.AnnualReport(r.Context(), rec.ID, year); {
+	case err == nil:
+		s.render(w, r, http.StatusOK, "annual_report", viewAnnualReport(r.lang, f, "/enterprise/reports"))
+		return
+	case !errs.Is(err, errs.NotFound):
 		s.fail(w, r, err)
 		return
 	}

@@ -46,20 +46,61 @@ func (s *Service) RecognitionProgram(ctx context.Context, id int64) (*program.Pr
 		if err != nil {
 			return missing(err, "recognition %d", id)
 		}
-		for _, cid := range []int64{r.ConfirmedCycleID, r.GrantedCycleID} {
-			if cid == 0 {
-				continue
-			}
-			c, err := tx.Cycle(ctx, cid)
-			if err != nil {
-				return err
-			}
-			p, err = s.program(ctx, tx, c.ProgramVersionID)
-			return err
-		}
-		return nil
+		p, err = s.recognitionProgram(ctx, tx, r)
+		return err
 	})
 	return p, err
+}
+
+// recognitionProgram is RecognitionProgram of recognition r.
+func (s *Service) recognitionProgram(ctx context.Context, tx *store.Tx, r store.Recognition) (*program.Program, error) {
+	for _, cid := range []int64{r.ConfirmedCycleID, r.GrantedCycleID} {
+		if cid == 0 {
+			continue
+		}
+		c, err := tx.Cycle(ctx, cid)
+		if err != nil {
+			return nil, err
+		}
+		return s.program(ctx, tx, c.ProgramVersionID)
+	}
+	return nil, nil
+}
+
+// FiledAnnualReport is an annual report as its readers see it: with the
+// title it was filed under, the enterprise, and the program whose figures
+// it reports.
+type FiledAnnualReport struct {
+	Report      store.AnnualReport
+	Recognition store.Recognition
+	Enterprise  store.Enterprise
+	Program     *program.Program // nil for a title loaded from history
+	Late        bool             // filed after its due day
+}
+
+// AnnualReport returns the annual report on year filed under recognition
+// id. It refuses an unknown recognition, or one with no report on year
+// (not found).
+func (s *Service) AnnualReport(ctx context.Context, id int64, year int) (FiledAnnualReport, error) {
+	var f FiledAnnualReport
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		if f.Recognition, err = tx.Recognition(ctx, id); err != nil {
+			return missing(err, "recognition %d", id)
+		}
+		if f.Report, err = tx.AnnualReport(ctx, id, year); err != nil {
+			return missing(err, "an annual report on %d of recognition %d", year, id)
+		}
+		if f.Enterprise, err = tx.Enterprise(ctx, f.Recognition.EnterpriseID); err != nil {
+			return err
+		}
+		f.Program, err = s.recognitionProgram(ctx, tx, f.Recognition)
+		return err
+	})
+	if err == nil && f.Report.SubmittedAt != nil {
+		f.Late = dateOnly(s.today(*f.Report.SubmittedAt)).After(f.Report.DueOn)
+	}
+	return f, err
 }
 
 // GateCheck is one gate of a self-check: whether the enterprise's saved
