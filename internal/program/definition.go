@@ -49,6 +49,8 @@ type Definition struct {
 	Gates      []Gate      `yaml:"gates"`
 	Scoring    Scoring     `yaml:"scoring"`
 	Decision   Decision    `yaml:"decision"`
+	// Certificate is what a passing enterprise receives (certificate.go).
+	Certificate Certificate `yaml:"certificate"`
 }
 
 // Input kinds.

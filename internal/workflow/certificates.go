@@ -29,11 +29,12 @@ const (
 	CertificateRevoked = "revoked" // the title was revoked
 )
 
-// The awards a certificate comes with. Program definitions name no medal
-// tiers yet, so every certificate is a plaque (牌匾) with no tier.
+// The awards a certificate comes with, as the program's definition names
+// them (its certificate section): a plaque (牌匾) by default, or a medal,
+// in the tier the decision's score earns when the program has tiers.
 const (
-	AwardPlaque = "plaque"
-	AwardMedal  = "medal"
+	AwardPlaque = program.AwardPlaque
+	AwardMedal  = program.AwardMedal
 )
 
 // maxCertificateNumber is the longest number a certificate prints
@@ -84,17 +85,11 @@ func CertificateNumber(name string, year int, kind string, seq int) string {
 	return fmt.Sprintf("%s-%d-%s-%04d", code, year, k, seq)
 }
 
-// certificateIssuers are the issuing authorities of the built-in
-// programs, from PROGRAMS.md. Program definitions have no issuer field
-// yet; until they do, any other program's certificates name the program
-// office of their title.
-var certificateIssuers = map[string]program.Text{
-	"miit-tide": {Zh: "中华人民共和国工业和信息化部　中华人民共和国财政部", En: "Ministry of Industry and Information Technology · Ministry of Finance"},
-	"hnte":      {Zh: "高新技术企业认定管理机构", En: "High and New Technology Enterprise Recognition Authority"},
-}
-
+// certificateIssuer is the authority certificates of def name: the
+// definition's certificate issuer, or else the program office of its
+// title.
 func certificateIssuer(def *program.Definition) program.Text {
-	if t, ok := certificateIssuers[def.Name]; ok {
+	if t := def.Certificate.Issuer; t.Zh != "" || t.En != "" {
 		return t
 	}
 	return program.Text{Zh: strings.TrimSpace(def.Title.Zh + "认定管理机构"), En: strings.TrimSpace(def.Title.En + " programme office")}
@@ -262,9 +257,18 @@ func (s *Service) newCertificate(ctx context.Context, tx *store.Tx, c store.Cycl
 		return store.Certificate{}, internalf("certificate number %q is longer than %d characters", number, maxCertificateNumber)
 	}
 	issuer := certificateIssuer(p.Def)
+	var tier program.Tier
+	if len(p.Def.Certificate.Tiers) > 0 && d.RunID != 0 {
+		score, err := tx.ResultScore(ctx, d.RunID, d.EnterpriseID)
+		if err != nil {
+			return store.Certificate{}, err
+		}
+		tier, _ = p.Def.Certificate.TierOf(score)
+	}
 	return store.Certificate{
 		Number: number, CycleID: c.ID, Seq: seq, DecisionID: d.ID, EnterpriseID: e.ID, RecognitionID: r.ID,
-		Award: AwardPlaque, EnterpriseName: nameOn(e.Name, names, issued), USCC: e.USCC,
+		Award: p.Def.Certificate.AwardOf(), TierZh: tier.Name.Zh, TierEn: tier.Name.En,
+		EnterpriseName: nameOn(e.Name, names, issued), USCC: e.USCC,
 		TitleZh: p.Def.Title.Zh, TitleEn: p.Def.Title.En, IssuerZh: issuer.Zh, IssuerEn: issuer.En,
 		IssuedOn: issued, ValidUntil: until,
 	}, nil
