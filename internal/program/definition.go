@@ -51,6 +51,9 @@ type Definition struct {
 	Decision   Decision    `yaml:"decision"`
 	// Certificate is what a passing enterprise receives (certificate.go).
 	Certificate Certificate `yaml:"certificate"`
+	// Procedure holds the notice length and the annual report's due day
+	// (procedure.go).
+	Procedure Procedure `yaml:"procedure"`
 }
 
 // Input kinds.

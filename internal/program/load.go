@@ -128,6 +128,7 @@ func Compile(def *Definition, file string) (*Program, error) {
 	p.compileScoring(ps)
 	p.compileDecision(ps)
 	p.compileCertificate(ps)
+	p.compileProcedure(ps)
 	if len(ps.list) > 0 {
 		return nil, &Problems{File: file, List: ps.list}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/store"
 )
 
@@ -17,29 +18,15 @@ const (
 	ReportOverdue   = "overdue"   // not filed, and its due day has passed
 )
 
-// reportDueDay is the day of the year after the reported one by which an
-// annual report is due.
-type reportDueDay struct {
-	month time.Month
-	day   int
-}
-
-// annualReportDue are the annual report deadlines of the built-in
-// programs (a definition has no field for it yet), like noticeWorkingDays.
-var annualReportDue = map[string]reportDueDay{
-	"miit-tide": {time.April, 30}, // PROGRAMS.md §1, dynamic management: the innovation report by 30 April
-	"hnte":      {time.May, 31},   // 国科发火〔2016〕32号 art. 15: the yearly report by the end of May
-}
-
 // AnnualReportDueOn is the day (midnight UTC) by which the annual report
-// on year is due under program name: 30 April of the following year for
-// miit-tide, 31 May for hnte, and 30 April for any other program.
-func AnnualReportDueOn(name string, year int) time.Time {
-	d, ok := annualReportDue[name]
-	if !ok {
-		d = reportDueDay{time.April, 30}
+// on year is due under program p: its definition's
+// procedure.annual_report_due of the following year (30 April when it
+// names none, or when p is nil: a title loaded from history).
+func AnnualReportDueOn(p *program.Program, year int) time.Time {
+	if p == nil {
+		return program.Procedure{}.ReportDueOn(year)
 	}
-	return time.Date(year+1, d.month, d.day, 0, 0, 0, 0, time.UTC)
+	return p.Def.Procedure.ReportDueOn(year)
 }
 
 // SubmitAnnualReport files the annual report on year under recognition
@@ -81,12 +68,12 @@ func (s *Service) SubmitAnnualReport(ctx context.Context, actor Actor, recogniti
 		case !errs.Is(err, errs.NotFound):
 			return err
 		}
-		name, err := s.programName(ctx, tx, r.ProgramID)
+		p, err := s.recognitionProgram(ctx, tx, r)
 		if err != nil {
 			return err
 		}
 		now := j.now
-		a = store.AnnualReport{RecognitionID: r.ID, Year: year, DueOn: AnnualReportDueOn(name, year), SubmittedAt: &now,
+		a = store.AnnualReport{RecognitionID: r.ID, Year: year, DueOn: AnnualReportDueOn(p, year), SubmittedAt: &now,
 			Data: json.RawMessage(trimmed), CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertAnnualReport(ctx, &a); err != nil {
 			return err
@@ -95,15 +82,6 @@ func (s *Service) SubmitAnnualReport(ctx context.Context, actor Actor, recogniti
 		return nil
 	})
 	return result(a, err)
-}
-
-// programName is the name of program id.
-func (s *Service) programName(ctx context.Context, tx *store.Tx, id int64) (string, error) {
-	p, err := tx.Program(ctx, id)
-	if err != nil {
-		return "", missing(err, "program %d", id)
-	}
-	return p.Name, nil
 }
 
 // AnnualReportQuery selects the rows of AnnualReports.
@@ -153,8 +131,17 @@ func (s *Service) AnnualReports(ctx context.Context, q AnnualReportQuery) ([]Ann
 		if err != nil {
 			return err
 		}
+		programs := map[[2]int64]*program.Program{} // by the cycles that granted and confirmed the title
 		for _, r := range rows {
-			it := AnnualReportItem{AnnualReportRow: r, Year: q.Year, DueOn: AnnualReportDueOn(r.ProgramName, q.Year)}
+			key := [2]int64{r.Recognition.GrantedCycleID, r.Recognition.ConfirmedCycleID}
+			p, ok := programs[key]
+			if !ok {
+				if p, err = s.recognitionProgram(ctx, tx, r.Recognition); err != nil {
+					return err
+				}
+				programs[key] = p
+			}
+			it := AnnualReportItem{AnnualReportRow: r, Year: q.Year, DueOn: AnnualReportDueOn(p, q.Year)}
 			switch {
 			case r.Report != nil && r.Report.SubmittedAt != nil:
 				it.Status, it.DueOn = ReportSubmitted, r.Report.DueOn

@@ -6,18 +6,36 @@ import (
 	"time"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/program"
 	"github.com/exemplar/exemplar/internal/store"
 	"github.com/exemplar/exemplar/internal/store/storetest"
 	"github.com/exemplar/exemplar/internal/workflow"
 )
 
+// TestAnnualReportDueOn: the due day comes from the program's definition
+// (30 April for miit-tide, 31 May for hnte); a definition without one, or
+// a title whose program is not known, is due on 30 April.
 func TestAnnualReportDueOn(t *testing.T) {
+	load := func(name string) *program.Program {
+		src, err := program.BuiltinSource(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := program.Load(src, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plain := load("hnte")
+	plain.Def.Procedure = program.Procedure{}
 	for _, c := range []struct {
-		program string
-		want    string
-	}{{"miit-tide", "2019-04-30"}, {"hnte", "2019-05-31"}, {"other", "2019-04-30"}} {
-		if got := workflow.AnnualReportDueOn(c.program, 2018).Format(time.DateOnly); got != c.want {
-			t.Errorf("AnnualReportDueOn(%s, 2018) = %s, want %s", c.program, got, c.want)
+		name string
+		p    *program.Program
+		want string
+	}{{"miit-tide", load("miit-tide"), "2019-04-30"}, {"hnte", load("hnte"), "2019-05-31"}, {"no due day", plain, "2019-04-30"}, {"unknown", nil, "2019-04-30"}} {
+		if got := workflow.AnnualReportDueOn(c.p, 2018).Format(time.DateOnly); got != c.want {
+			t.Errorf("AnnualReportDueOn(%s, 2018) = %s, want %s", c.name, got, c.want)
 		}
 	}
 }

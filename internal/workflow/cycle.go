@@ -21,29 +21,12 @@ type CycleSpec struct {
 	// are refused even while the phase still allows them.
 	ApplicationsDueAt, RecommendationsDueAt time.Time
 	// NoticeWorkingDays is the length of the public notice; 0 means the
-	// program's default (see DefaultNoticeWorkingDays).
+	// program's (its definition's procedure.notice_working_days).
 	NoticeWorkingDays int
 	// Quotas caps, by channel code, how many applications a channel may
 	// recommend. A channel left out gets the quota of the program's
 	// definition (decision.quota), and none when that sets none.
 	Quotas map[string]int
-}
-
-// noticeWorkingDays are the notice lengths PROGRAMS.md gives for the
-// built-in programs (a definition has no field for it yet).
-var noticeWorkingDays = map[string]int{
-	"miit-tide": 15, // reported by MIIT notices (unverified)
-	"hnte":      10, // 国科发火〔2016〕195号
-}
-
-// DefaultNoticeWorkingDays is the notice length of a cycle of program
-// name when its creator gives none: 15 working days for miit-tide, 10
-// for hnte and for any other program.
-func DefaultNoticeWorkingDays(name string) int {
-	if n, ok := noticeWorkingDays[name]; ok {
-		return n
-	}
-	return 10
 }
 
 // CreateCycle creates a cycle of a program version in phase draft, with
@@ -96,7 +79,7 @@ func (s *Service) CreateCycle(ctx context.Context, actor Actor, spec CycleSpec) 
 		}
 		days := spec.NoticeWorkingDays
 		if days == 0 {
-			days = DefaultNoticeWorkingDays(v.Program)
+			days = p.Def.Procedure.NoticeDays()
 		}
 		c = store.Cycle{
 			ProgramID: v.ProgramID, ProgramVersionID: v.ID, Kind: spec.Kind, Year: spec.Year, Phase: PhaseDraft,

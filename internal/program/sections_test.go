@@ -92,3 +92,41 @@ func replaceOnce(t *testing.T, s, old, new string) string {
 	}
 	return strings.Replace(s, old, new, 1)
 }
+
+// TestProcedure: the notice length and the annual report's due day come
+// from the definition, with their defaults, and mistakes are reported at
+// their paths.
+func TestProcedure(t *testing.T) {
+	base, err := program.Load([]byte(baseYAML), "base.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := base.Def.Procedure.NoticeDays(); got != program.DefaultNoticeWorkingDays {
+		t.Errorf("default notice %d days", got)
+	}
+	if got := base.Def.Procedure.ReportDueOn(2020).Format("2006-01-02"); got != "2021-04-30" {
+		t.Errorf("default due day %s", got)
+	}
+	withProc := func(block string) string {
+		return edited(t, "    - {by: staff, order: asc}\n", "    - {by: staff, order: asc}\nprocedure:\n"+block)
+	}
+	p, err := program.Load([]byte(withProc("  notice_working_days: 15\n  annual_report_due: {month: 5, day: 31}\n")), "p.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, due := p.Def.Procedure.NoticeDays(), p.Def.Procedure.ReportDueOn(2020).Format("2006-01-02"); n != 15 || due != "2021-05-31" {
+		t.Errorf("notice %d days, due %s; want 15 and 2021-05-31", n, due)
+	}
+	for _, tc := range []struct{ block, path, msg string }{
+		{"  notice_working_days: 61\n", "procedure.notice_working_days", "between 1 and 60, got 61"},
+		{"  notice_working_days: -1\n", "procedure.notice_working_days", "got -1"},
+		{"  annual_report_due: {month: 2, day: 29}\n", "procedure.annual_report_due", "month 2, day 29 is not a day that every year has"},
+		{"  annual_report_due: {month: 13, day: 1}\n", "procedure.annual_report_due", "not a day"},
+		{"  annual_report_due: {month: 4, day: 0}\n", "procedure.annual_report_due", "not a day"},
+	} {
+		_, err := program.Load([]byte(withProc(tc.block)), "bad.yaml")
+		if list := problemsOf(t, err); !hasProblem(list, tc.path, tc.msg) {
+			t.Errorf("%q: want a problem at %q containing %q; got%s", tc.block, tc.path, tc.msg, listString(list))
+		}
+	}
+}
