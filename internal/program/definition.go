@@ -49,6 +49,9 @@ type Definition struct {
 	Gates      []Gate      `yaml:"gates"`
 	Scoring    Scoring     `yaml:"scoring"`
 	Decision   Decision    `yaml:"decision"`
+	// Review, when set, has experts score some inputs of every
+	// application before deliberation (see Review).
+	Review *Review `yaml:"review"`
 }
 
 // Input kinds.

@@ -127,6 +127,7 @@ func Compile(def *Definition, file string) (*Program, error) {
 	p.compileGates(ps)
 	p.compileScoring(ps)
 	p.compileDecision(ps)
+	p.compileReview(ps)
 	if len(ps.list) > 0 {
 		return nil, &Problems{File: file, List: ps.list}
 	}
