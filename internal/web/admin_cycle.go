@@ -111,6 +111,12 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 			next = &t
 		}
 	}
+	// The expert review's panel is linked for programs that have one.
+	hasReview, err := s.svc.CycleHasReview(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	now := s.svc.Now()
 	var last any
 	if o.Notice != nil {
@@ -120,7 +126,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 	s.render(w, r, status, "admin_cycle", map[string]any{"O": o, "Next": next, "Error": problem, "Phases": workflow.Phases,
 		"PhaseIndex": phaseIndex(o.Cycle.Phase), "NoticeOver": o.Notice != nil && !now.Before(o.Notice.EndsAt), "NoticeLast": last,
 		"Announced": o.Cycle.Phase == workflow.PhaseAnnounced || o.Cycle.Phase == workflow.PhaseClosed,
-		"Review":    o.Cycle.Kind == workflow.KindReview})
+		"Review":    o.Cycle.Kind == workflow.KindReview, "ExpertReview": hasReview})
 }
 
 func phaseIndex(phase string) int {

@@ -88,3 +88,40 @@ func (rc *reviewCycle) progress(ctx context.Context, tx *store.Tx) (ReviewProgre
 	}
 	return pr, nil
 }
+
+// ReviewAssignment returns assignment id, for administrators (an expert
+// reads its own through ExpertScoresheet).
+func (s *Service) ReviewAssignment(ctx context.Context, id int64) (store.ReviewAssignment, error) {
+	var a store.ReviewAssignment
+	err := s.read(ctx, func(tx *store.Tx) (err error) {
+		a, err = tx.ReviewAssignment(ctx, id)
+		return missing(err, "review assignment %d", id)
+	})
+	return a, err
+}
+
+// ExpertByUsername returns the user named username, for assigning it by
+// hand (AddReviewer checks that it is an expert).
+func (s *Service) ExpertByUsername(ctx context.Context, username string) (store.User, error) {
+	var u store.User
+	err := s.read(ctx, func(tx *store.Tx) (err error) {
+		u, err = tx.UserByUsername(ctx, username)
+		return missing(err, "user %q", username)
+	})
+	return u, err
+}
+
+// CycleHasReview reports whether cycle id's program has an expert review.
+func (s *Service) CycleHasReview(ctx context.Context, id int64) (bool, error) {
+	var has bool
+	err := s.read(ctx, func(tx *store.Tx) error {
+		c, err := tx.Cycle(ctx, id)
+		if err != nil {
+			return missing(err, "cycle %d", id)
+		}
+		p, err := s.program(ctx, tx, c.ProgramVersionID)
+		has = err == nil && p.HasReview()
+		return err
+	})
+	return has, err
+}
