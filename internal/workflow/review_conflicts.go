@@ -92,14 +92,33 @@ func (s *Service) DeclareConflict(ctx context.Context, actor Actor, spec Conflic
 }
 
 // dropConflicting removes the expert's unsubmitted assignments that
-// conflict c covers, in cycles in evaluation.
+// conflict c covers, in cycles in evaluation. It locks those cycles
+// (in id order, as every transaction takes cycles) before reading the
+// assignments, so that an assignment made concurrently — whose
+// transaction holds its cycle — is seen once that transaction ends.
 func (s *Service) dropConflicting(ctx context.Context, tx *store.Tx, j *journal, c store.ReviewConflict) error {
+	cycles, err := tx.Cycles(ctx)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(cycles, func(a, b store.Cycle) int { return int(a.ID - b.ID) })
+	evaluating := map[int64]bool{}
+	for _, cy := range cycles {
+		if cy.Phase != PhaseEvaluation {
+			continue
+		}
+		locked, err := tx.CycleForUpdate(ctx, cy.ID)
+		if err != nil {
+			return err
+		}
+		evaluating[cy.ID] = locked.Phase == PhaseEvaluation
+	}
 	as, _, err := tx.ReviewAssignments(ctx, store.ReviewAssignmentQuery{ExpertID: c.ExpertID})
 	if err != nil {
 		return err
 	}
 	for _, a := range as {
-		if a.Status == AssignmentSubmitted {
+		if a.Status == AssignmentSubmitted || !evaluating[a.CycleID] {
 			continue
 		}
 		app, err := tx.Application(ctx, a.ApplicationID)
@@ -107,13 +126,6 @@ func (s *Service) dropConflicting(ctx context.Context, tx *store.Tx, j *journal,
 			return err
 		}
 		if !conflicts([]store.ReviewConflict{c}, c.ExpertID, app) {
-			continue
-		}
-		cy, err := tx.CycleForUpdate(ctx, a.CycleID)
-		if err != nil {
-			return err
-		}
-		if cy.Phase != PhaseEvaluation {
 			continue
 		}
 		if err := tx.DeleteReviewAssignment(ctx, a); err != nil {
