@@ -133,4 +133,6 @@ func fullSheet(transformation string) url.Values {
 }
 
 // actorOf is the workflow actor of user username with id.
-func actorOf(username string, id int64) workflow.Actor { return workflow.Actor{UserID: id, Name: username} }
+func actorOf(username string, id int64) workflow.Actor {
+	return workflow.Actor{UserID: id, Name: username}
+}
