@@ -86,6 +86,14 @@ func (s *Service) applyReviews(ctx context.Context, tx *store.Tx, j *journal, c 
 	return s.reevaluate(ctx, tx, j, rc, combined)
 }
 
+// reviewValues are an application's values of the review items, as the
+// audit log records them when the review applies: the enterprise's own
+// before, the experts' combined values after.
+type reviewValues struct {
+	CycleID int64 `json:"cycle_id"`
+	Values  any   `json:"values"`
+}
+
 // reevaluate runs the engine again over the applications of rc's latest
 // run, with combined's values (by application, by review item) in place
 // of the enterprise's own, and stores the run and its results.
@@ -133,7 +141,7 @@ func (s *Service) reevaluate(ctx context.Context, tx *store.Tx, j *journal, rc *
 			if inputs, err = json.Marshal(m); err != nil {
 				return internalf("application %d: encode inputs: %v", a.ID, err)
 			}
-			j.record("review.apply", "application", a.ID, before, values)
+			j.record("review.apply", "application", a.ID, reviewValues{c.ID, before}, reviewValues{c.ID, values})
 		}
 		rows[i] = row{Code: enterprises[a.EnterpriseID].USCC, Channel: ch.Code, Inputs: inputs}
 		if q, ok := cycleQuotas[ch.ID]; ok {

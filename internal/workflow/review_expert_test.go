@@ -296,3 +296,30 @@ func TestReviewTrimmedMean(t *testing.T) {
 		t.Errorf("total %v, want 64", res[0].Score)
 	}
 }
+
+// TestReviewTimeline: the enterprise's timeline says in words that the
+// experts' points applied.
+func TestReviewTimeline(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f := newReviewFixture(t, db, 5)
+	a := f.hnteFirm("jiangsu")
+	c := f.toEvaluation([]*firm{a})
+	f.step("review.assign", func() error { _, err := f.s.AssignReviewers(f.ctx, admin, c.ID, workflow.AssignSpec{}); return err })
+	for _, e := range f.experts {
+		f.submit(e, a, sheetValues(5, 5, 7, 4, 20, 4, 4, 2, 2, 7, 3))
+	}
+	f.step("review.apply", func() error { _, err := f.s.StartDeliberation(f.ctx, admin, c.ID); return err })
+	events, err := f.s.Timeline(f.ctx, a.e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, ev := range events {
+		if ev.Kind == "review.apply" {
+			found = ev.SummaryEn == "application to the 2021 identification cycle: expert review complete, the experts' combined points apply"
+		}
+	}
+	if !found {
+		t.Errorf("no review.apply event in words: %+v", events)
+	}
+}
