@@ -112,7 +112,7 @@ func TestRegisterDefinition(t *testing.T) {
 	loc := resp.Header.Get("Location")
 	resp, body = admin.get(loc)
 	setupStatus(t, "version page", resp, body, http.StatusOK)
-	setupHas(t, "version page", body, "&lt;script&gt;", "2010.1", "sound_credit", "名额")
+	setupHas(t, "version page", body, "&lt;script&gt;", "2010.2", "sound_credit", "名额")
 	resp, body = admin.get(loc + "/definition.yaml")
 	setupStatus(t, "download", resp, body, http.StatusOK)
 	if body != good {
