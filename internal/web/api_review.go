@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/exemplar/exemplar/internal/errs"
 	"github.com/exemplar/exemplar/internal/store"
@@ -199,7 +200,11 @@ func (s *Server) apiChangeScores(w http.ResponseWriter, r *request, submit bool)
 	}
 	if err != nil {
 		if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "" {
-			err = errs.WithField("scores", err)
+			field := "scores"
+			if strings.Contains(err.Error(), "the comment is limited") {
+				field = "comment"
+			}
+			err = errs.WithField(field, err)
 		}
 		s.fail(w, r, err)
 		return

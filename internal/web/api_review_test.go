@@ -74,6 +74,10 @@ func TestAPIReviewJourney(t *testing.T) {
 		!strings.Contains(v["error"].(map[string]any)["message"].(string), "30 is outside 19–24 (band B)") {
 		t.Fatalf("out of band: %d %v", st, v)
 	}
+	st, v = call("", e1, "PUT", "/api/v1/expert/assignments/"+itoa(mine.ID)+"/scores", map[string]any{"version": mine.Version, "comment": strings.Repeat("长", 4001)})
+	if _, field := errorOf(t, v); st != http.StatusUnprocessableEntity || field != "comment" {
+		t.Errorf("an overlong comment: %d %v", st, v)
+	}
 	st, v = call("PUT /api/v1/expert/assignments/{id}/scores", e1, "PUT", "/api/v1/expert/assignments/"+itoa(mine.ID)+"/scores",
 		map[string]any{"version": mine.Version, "scores": map[string]float64{"transformation_points": 20}, "comment": "draft"})
 	if st != 200 || v["status"] != "draft" {
