@@ -111,8 +111,8 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 			next = &t
 		}
 	}
-	// The expert review's panel is linked for programs that have one.
-	hasReview, err := s.svc.CycleHasReview(r.Context(), id)
+	// The expert review's summary and panel, for programs that have one.
+	hasReview, review, err := s.reviewSummary(r, o.Cycle)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -126,7 +126,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 	s.render(w, r, status, "admin_cycle", map[string]any{"O": o, "Next": next, "Error": problem, "Phases": workflow.Phases,
 		"PhaseIndex": phaseIndex(o.Cycle.Phase), "NoticeOver": o.Notice != nil && !now.Before(o.Notice.EndsAt), "NoticeLast": last,
 		"Announced": o.Cycle.Phase == workflow.PhaseAnnounced || o.Cycle.Phase == workflow.PhaseClosed,
-		"Review":    o.Cycle.Kind == workflow.KindReview, "ExpertReview": hasReview})
+		"Review":    o.Cycle.Kind == workflow.KindReview, "ExpertReview": hasReview, "ReviewProgress": review})
 }
 
 func phaseIndex(phase string) int {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/store"
 	"github.com/exemplar/exemplar/internal/workflow"
 )
 
@@ -67,6 +68,17 @@ func (s *Server) reviewRefusal(w http.ResponseWriter, r *request, id int64, err 
 		return
 	}
 	s.fail(w, r, err)
+}
+
+// reviewSummary says whether cycle c's program has an expert review and,
+// from the evaluation on, how far it is (nil before), for the cycle's page.
+func (s *Server) reviewSummary(r *request, c store.Cycle) (bool, *workflow.ReviewProgress, error) {
+	has, err := s.svc.CycleHasReview(r.Context(), c.ID)
+	if err != nil || !has || phaseIndex(c.Phase) < phaseIndex(workflow.PhaseEvaluation) {
+		return has, nil, err
+	}
+	pr, err := s.svc.ReviewProgress(r.Context(), c.ID)
+	return has, &pr, err
 }
 
 func reviewPanelPath(id int64) string {

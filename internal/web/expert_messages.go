@@ -82,4 +82,5 @@ var expertMessages = map[string][2]string{
 	"rev.override_button":   {"进入审议", "Start deliberation"},
 	"rev.deliberation_done": {"已进入审议阶段。", "The cycle is in deliberation."},
 	"cyc.expert_review":     {"专家评审", "Expert review"},
+	"rev.open_panel":        {"专家评审面板", "Open the review panel"},
 }

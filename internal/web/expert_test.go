@@ -130,8 +130,8 @@ func TestAdminReviewPanel(t *testing.T) {
 	s := newReviewSite(t)
 	adm := s.as("admin")
 	c := itoa(s.cycle.ID)
-	if _, body := adm.get("/admin/cycles/" + c); !strings.Contains(body, "/admin/cycles/"+c+"/experts") {
-		t.Errorf("the cycle page has no link to the review panel")
+	if _, body := adm.get("/admin/cycles/" + c); !strings.Contains(body, "/admin/cycles/"+c+"/experts") || !strings.Contains(body, `id="review-summary"`) {
+		t.Errorf("the cycle page has no review summary linking the panel:\n%s", body)
 	}
 	resp, body := adm.get("/admin/cycles/" + c + "/experts")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="summary"`) || !strings.Contains(body, "expert5") {
