@@ -121,7 +121,7 @@ func (s *Service) AssignReviewers(ctx context.Context, actor Actor, id int64, sp
 					return err
 				}
 				load[u.ID]++
-				rc.assignments = append(rc.assignments, a)
+				rc.assigned(a)
 				made = append(made, a)
 				j.record("review.assign", "review_assignment", a.ID, nil, a)
 			}

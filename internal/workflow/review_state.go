@@ -40,6 +40,7 @@ type reviewCycle struct {
 	apps        []store.Application    // reviewable, by id
 	enterprises map[int64]store.Enterprise
 	assignments []store.ReviewAssignment
+	byApp       map[int64][]store.ReviewAssignment
 }
 
 // loadReview reads cycle c's review. It refuses a program without a review
@@ -95,15 +96,25 @@ func (rc *reviewCycle) app(id int64) (store.Application, bool) {
 	return rc.apps[i], true
 }
 
-// of returns the assignments of application id.
+// of returns the assignments of application id (a copy: callers sort
+// it). The index by application is built on first use and kept up to
+// date by assigned.
 func (rc *reviewCycle) of(id int64) []store.ReviewAssignment {
-	var out []store.ReviewAssignment
-	for _, a := range rc.assignments {
-		if a.ApplicationID == id {
-			out = append(out, a)
+	if rc.byApp == nil {
+		rc.byApp = map[int64][]store.ReviewAssignment{}
+		for _, a := range rc.assignments {
+			rc.byApp[a.ApplicationID] = append(rc.byApp[a.ApplicationID], a)
 		}
 	}
-	return out
+	return slices.Clone(rc.byApp[id])
+}
+
+// assigned adds a new assignment to rc.
+func (rc *reviewCycle) assigned(a store.ReviewAssignment) {
+	rc.assignments = append(rc.assignments, a)
+	if rc.byApp != nil {
+		rc.byApp[a.ApplicationID] = append(rc.byApp[a.ApplicationID], a)
+	}
 }
 
 // bandOf returns the label of the band the engine put application appID
