@@ -323,3 +323,35 @@ func TestReviewTimeline(t *testing.T) {
 		t.Errorf("no review.apply event in words: %+v", events)
 	}
 }
+
+// TestReviewSkipsIneligible: an application that failed a gate is not
+// reviewed — automatic assignment leaves it out, a manual one is refused —
+// and does not hold up the deliberation.
+func TestReviewSkipsIneligible(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	f := newReviewFixture(t, db, 5)
+	a, bad := f.hnteFirm("jiangsu"), f.hnteFirm("zhejiang")
+	bad.inputs["staff_tech"] = 5 // 5 of 120: below 10 %
+	c := f.toEvaluation([]*firm{a, bad})
+	var made []store.ReviewAssignment
+	f.step("review.assign", func() (err error) {
+		made, err = f.s.AssignReviewers(f.ctx, admin, c.ID, workflow.AssignSpec{})
+		return err
+	})
+	for _, m := range made {
+		if m.ApplicationID == bad.app.ID {
+			t.Fatalf("the ineligible application was assigned: %+v", m)
+		}
+	}
+	f.refuse(errs.Invalid, func() error {
+		_, err := f.s.AddReviewer(f.ctx, admin, bad.app.ID, f.experts[0].UserID)
+		return err
+	}, "not under review")
+	for _, e := range f.experts {
+		f.submit(e, a, sheetValues(5, 5, 7, 4, 20, 4, 4, 2, 2, 7, 3))
+	}
+	f.step("review.apply", func() error { _, err := f.s.StartDeliberation(f.ctx, admin, c.ID); return err })
+	if d := f.decisionOf(c.ID, bad); d.Outcome != workflow.OutcomeFail {
+		t.Errorf("the ineligible application's decision: %q", d.Outcome)
+	}
+}
