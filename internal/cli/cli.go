@@ -71,6 +71,7 @@ func commands() []command {
 		{"objection", "file, handle and list objections to a public notice", runObjection},
 		{"programs", "list, show or validate program definitions; register them in the database", runProgramsCommand},
 		{"recognition", "list titles, expire those whose validity has run out", runRecognition},
+		{"review", "expert review: conflicts, assignments, scoresheets, progress", runReview},
 		{"restore", "replace the SQLite database with a verified backup", runRestore},
 		{"serve", "run the web application: public site, every role's pages", runServe},
 		{"score", "score enterprises from a spreadsheet under a program", runScore},

@@ -19,7 +19,7 @@ type Login struct {
 // announcements of both cycles, each issued on the story's clock the day
 // after its cycle was announced, and one account for each role (the
 // ministry's administrator, a province's recommender, an enterprise that
-// passed the review, an expert). The passwords are fixed and printed:
+// passed the review, an expert with an hnte cycle to score). The passwords are fixed and printed:
 // this is a demo database, never a real one.
 func PrepareSite(ctx context.Context, db *store.DB, clock *Clock, res *StoryResult) ([]Login, error) {
 	s := workflow.New(db, workflow.WithClock(clock.Now))
@@ -77,10 +77,25 @@ func PrepareSite(ctx context.Context, db *store.DB, clock *Clock, res *StoryResu
 			logins[i].Scope = c
 		case workflow.RoleEnterprise:
 			scope = passed.ID
+		case workflow.RoleExpert:
+			logins[i].Scope = "scores 3 hnte applications at /expert"
 		}
 		if _, err := s.GrantRole(ctx, ministry, u.ID, l.Role, scope); err != nil {
 			return nil, err
 		}
+	}
+	// The expert's review: three of the reviewed enterprises apply to an
+	// hnte cycle whose experts score them.
+	var firms []store.Enterprise
+	for _, d := range ds[:min(3, len(ds))] {
+		e, _, err := s.Enterprise(ctx, d.EnterpriseID)
+		if err != nil {
+			return nil, err
+		}
+		firms = append(firms, e)
+	}
+	if err := prepareExpertReview(ctx, s, firms); err != nil {
+		return nil, fmt.Errorf("demo: the expert review: %w", err)
 	}
 	return logins, nil
 }

@@ -54,6 +54,9 @@ type Definition struct {
 	// Procedure holds the notice length and the annual report's due day
 	// (procedure.go).
 	Procedure Procedure `yaml:"procedure"`
+	// Review, when set, has experts score some inputs of every
+	// application before deliberation (see Review).
+	Review *Review `yaml:"review"`
 }
 
 // Input kinds.

@@ -129,6 +129,7 @@ func Compile(def *Definition, file string) (*Program, error) {
 	p.compileDecision(ps)
 	p.compileCertificate(ps)
 	p.compileProcedure(ps)
+	p.compileReview(ps)
 	if len(ps.list) > 0 {
 		return nil, &Problems{File: file, List: ps.list}
 	}

@@ -44,6 +44,9 @@ type Program struct {
 	Ties         []TieInfo
 	IDInput      *InputInfo
 	ChannelInput *InputInfo
+	// ReviewItems are the inputs experts score, in the order of the
+	// definition's review.items (empty without a review section).
+	ReviewItems []ReviewItem
 }
 
 // InputInfo is an input with its place in the columns.

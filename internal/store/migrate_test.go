@@ -14,12 +14,13 @@ import (
 )
 
 // domainTables are the tables of the schema: those of the lifecycle
-// (issue 3) and the web's sessions, API tokens and announcements.
+// (issue 3) and the web's sessions, API tokens and announcements,
+// and the expert review.
 var domainTables = []string{
 	"announcements", "annual_reports", "api_tokens", "application_evidence", "applications", "audit_head", "audit_log",
 	"calendar_days", "certificates", "channels", "cycle_quotas", "cycles", "decisions", "engine_runs",
 	"enterprise_names", "enterprises", "evidence_files", "notices", "objections",
-	"program_versions", "programs", "recognitions", "recommendations", "results",
+	"program_versions", "programs", "recognitions", "recommendations", "results", "review_assignments", "review_conflicts",
 	"schema_migrations", "sessions", "user_roles", "users",
 }
 

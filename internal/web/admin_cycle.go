@@ -111,6 +111,12 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 			next = &t
 		}
 	}
+	// The expert review's summary and panel, for programs that have one.
+	hasReview, review, err := s.reviewSummary(r, o.Cycle)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	now := s.svc.Now()
 	var last any
 	if o.Notice != nil {
@@ -120,7 +126,7 @@ func (s *Server) renderCycle(w http.ResponseWriter, r *request, status int, id i
 	s.render(w, r, status, "admin_cycle", map[string]any{"O": o, "Next": next, "Error": problem, "Phases": workflow.Phases,
 		"PhaseIndex": phaseIndex(o.Cycle.Phase), "NoticeOver": o.Notice != nil && !now.Before(o.Notice.EndsAt), "NoticeLast": last,
 		"Announced": o.Cycle.Phase == workflow.PhaseAnnounced || o.Cycle.Phase == workflow.PhaseClosed,
-		"Review":    o.Cycle.Kind == workflow.KindReview})
+		"Review":    o.Cycle.Kind == workflow.KindReview, "ExpertReview": hasReview, "ReviewProgress": review})
 }
 
 func phaseIndex(phase string) int {

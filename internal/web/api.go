@@ -66,7 +66,7 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 	id := map[string]any{"type": "integer", "format": "int64", "minimum": 1}
 	enum := func(values ...string) map[string]any { return map[string]any{"type": "string", "enum": values} }
 	appStatus := apiParam{"status", "only applications in this status", enum(applicationStatuses...)}
-	return []apiEndpoint{
+	eps := []apiEndpoint{
 		{route{"GET /api/v1/openapi.json", everyone, s.apiOpenAPI}, apiDoc{
 			op: "getOpenAPI", tag: "meta", summary: "This document: the API described in OpenAPI 3.1",
 			status: http.StatusOK, response: map[string]any{}}},
@@ -248,4 +248,6 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			body: apiObjectionRequest{}, status: http.StatusCreated, response: store.Objection{},
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 	}
+	// The expert review keeps its endpoints in api_review.go.
+	return append(eps, s.reviewAPIEndpoints()...)
 }

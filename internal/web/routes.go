@@ -40,7 +40,8 @@ func (s *Server) routeTable() []route {
 	}
 	// The JSON API, certificates and each role's pages keep their routes
 	// in files of their own.
-	for _, more := range [][]route{s.apiRoutes(), s.certificateRoutes(), s.enterpriseRoutes(), s.recommenderRoutes(), s.adminRoutes(), s.adminSetupRoutes()} {
+	for _, more := range [][]route{s.apiRoutes(), s.certificateRoutes(), s.enterpriseRoutes(), s.recommenderRoutes(), s.adminRoutes(), s.adminSetupRoutes(),
+		s.expertRoutes(), s.adminReviewRoutes()} {
 		routes = append(routes, more...)
 	}
 	return routes

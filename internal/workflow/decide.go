@@ -14,8 +14,21 @@ import (
 // the engine's outcome is pass and fail otherwise, with the engine's
 // reason in Chinese and English. The drafts are edited with
 // UpdateDecision. It refuses a cycle in another phase (conflict).
+//
+// For a program with an expert review it first applies the review (see
+// applyReviews): it refuses while the review is incomplete (conflict;
+// StartDeliberationOverridingReviews goes on with a recorded reason), and
+// drafts the decisions from the engine run again with the experts'
+// combined values.
 func (s *Service) StartDeliberation(ctx context.Context, actor Actor, id int64) (store.Cycle, error) {
+	return s.startDeliberation(ctx, actor, id, "")
+}
+
+func (s *Service) startDeliberation(ctx context.Context, actor Actor, id int64, reviewOverride string) (store.Cycle, error) {
 	return s.advance(ctx, actor, id, "start_deliberation", PhaseEvaluation, PhaseDeliberation, func(tx *store.Tx, j *journal, c *store.Cycle) error {
+		if err := s.applyReviews(ctx, tx, j, c, reviewOverride); err != nil {
+			return err
+		}
 		run, err := tx.LatestEngineRun(ctx, c.ID)
 		if err != nil {
 			return internalf("cycle %d is in phase %q without an engine run: %v", c.ID, c.Phase, err)

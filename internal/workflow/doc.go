@@ -44,6 +44,17 @@
 // other than the current one is refused (conflict), never silently
 // applied over someone else's.
 //
+// # Expert review
+//
+// When the program has a review section, experts score its items on each
+// eligible application during the evaluation phase (review_*.go):
+// conflicts (DeclareConflict), assignment (AssignReviewers, AddReviewer,
+// RemoveReviewer), scoresheets (SaveScoresheet, SubmitScoresheet, blind
+// until submitted: ExpertScoresheet) and progress (ReviewProgress).
+// StartDeliberation then refuses an incomplete review, unless
+// StartDeliberationOverridingReviews records why, and re-runs the engine
+// with the experts' combined values.
+//
 // # Decisions, the notice and objections
 //
 // StartDeliberation drafts one decision per evaluated enterprise from

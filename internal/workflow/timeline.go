@@ -219,6 +219,9 @@ func (t *timeline) fromAudit(e store.AuditRecord) (TimelineEvent, error) {
 		ev.SummaryZh, ev.SummaryEn = fmt.Sprintf("复核评价通过，称号有效期至%s", until), fmt.Sprintf("passed review; title valid until %s", until)
 	case "recognition.revoke":
 		ev.SummaryZh, ev.SummaryEn = "撤销称号"+because(after.RevokedZh, "：%s"), "title revoked"+because(after.RevokedEn, ": %s")
+	case "review.apply":
+		ev.SummaryZh = fmt.Sprintf("%s申报专家评审完成，采用专家综合评分", cycleZh(c))
+		ev.SummaryEn = fmt.Sprintf("application to %s: expert review complete, the experts' combined points apply", cycleEn(c))
 	case "annual_report.submit":
 		ev.SummaryZh, ev.SummaryEn = fmt.Sprintf("提交%d年度报告", after.Year), fmt.Sprintf("annual report on %d filed", after.Year)
 	default:
