@@ -37,9 +37,18 @@ type apiDoc struct {
 	// type (nil: no body).
 	status   int
 	response any
+	// again is a second status of success, with the same body: 200 for a
+	// create that found the record made already (0: none).
+	again int
 	// errors are the statuses of refusals the handler gives beyond those
 	// every route may (the rule's 401 and 403, a bad parameter's 422).
 	errors []int
+	// upload: the request body is a multipart form carrying a file in
+	// its part "file" (instead of a JSON body).
+	upload bool
+	// download is the media type of a success body that is a file rather
+	// than JSON ("*/*": whatever type the file has).
+	download string
 }
 
 // apiParam is a query, path or header parameter.
@@ -247,5 +256,6 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 				"first request back as `X-CSRF-Token`. Outside the notice period it is a conflict; a cycle without a notice is not found.",
 			body: apiObjectionRequest{}, status: http.StatusCreated, response: store.Objection{},
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+
 	}
 }
