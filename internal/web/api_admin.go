@@ -1,0 +1,457 @@
+package web
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/program"
+	"github.com/exemplar/exemplar/internal/store"
+	"github.com/exemplar/exemplar/internal/workflow"
+)
+
+// The administrator's set-up in the API, as the set-up pages do it
+// (admin_programs.go, admin_channels.go, admin_users*.go,
+// admin_audit.go, certificate_bulk.go): a cycle's certificates, program
+// definitions, channels, users and their roles, and the audit log.
+
+// apiCycleCertificates lists the certificates cycle {id} issued, with
+// their status today.
+func (s *Server) apiCycleCertificates(w http.ResponseWriter, r *request) {
+	lq, err := parseList(r, apiCertificateSorts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.pathCycle(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.svc.CycleCertificates(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []workflow.Certificate{}
+	}
+	writeJSON(w, http.StatusOK, pageItems(list, lq, apiCertificateSorts))
+}
+
+// apiIssued is the answer to issuing a cycle's certificates.
+type apiIssued struct {
+	// Issued is how many certificates this request issued; Total how many
+	// the cycle has now.
+	Issued int `json:"issued"`
+	Total  int `json:"total"`
+}
+
+// apiIssueCertificates issues the certificates announced cycle {id} is
+// due and has not issued yet (workflow IssueCertificates), in this
+// request, and says how many. It is idempotent: a second call issues
+// only what is missing. The PDFs and their archive are the certificates
+// page's (its background job); each certificate's PDF is also at
+// /certificates/{number}/pdf. A cycle not announced is a conflict.
+func (s *Server) apiIssueCertificates(w http.ResponseWriter, r *request) {
+	c, err := s.pathCycle(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.svc.IssueCertificates(r.Context(), r.actor(), c.ID, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	all, err := s.svc.CycleCertificates(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiIssued{Issued: n, Total: len(all)})
+}
+
+// apiProgramRequest is the body of POST /api/v1/programs.
+type apiProgramRequest struct {
+	// Definition is the program's YAML definition, as a text.
+	Definition string `json:"definition"`
+}
+
+// apiRegisterProgram registers a program definition (workflow
+// RegisterProgram) and answers 201 with its version, or 200 with the
+// version registered already when the text is the same. An invalid
+// definition is refused with every problem in the message and the path
+// of the first in field (`definition.scoring.framework.children[2].weight`);
+// another text under a version label taken is a conflict.
+func (s *Server) apiRegisterProgram(w http.ResponseWriter, r *request) {
+	var body apiProgramRequest
+	if err := decodeJSON(w, r, maxDefinitionUpload+maxDefinitionUpload/2, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	switch {
+	case strings.TrimSpace(body.Definition) == "":
+		s.fail(w, r, errs.WithField("definition", errs.New(errs.Invalid, "definition: give the program's YAML definition")))
+		return
+	case len(body.Definition) > maxDefinitionUpload:
+		s.fail(w, r, errs.WithField("definition", errs.New(errs.Invalid, "definition: at most %d KB", maxDefinitionUpload/1024)))
+		return
+	}
+	before, err := s.svc.Programs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.svc.RegisterProgram(r.Context(), r.actor(), []byte(body.Definition))
+	if err != nil {
+		var ps *program.Problems
+		if errs.Is(err, errs.Invalid) && errors.As(err, &ps) {
+			field := "definition"
+			if len(ps.List) > 0 && ps.List[0].Path != "" {
+				field += "." + ps.List[0].Path
+			}
+			err = errs.WithField(field, err)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	for _, p := range before {
+		if slices.ContainsFunc(p.Versions, func(old store.ProgramVersion) bool { return old.ID == v.ID }) {
+			writeJSON(w, http.StatusOK, v) // the same text again: nothing registered
+			return
+		}
+	}
+	writeCreated(w, "/api/v1/programs/versions/"+strconv.FormatInt(v.ID, 10), v)
+}
+
+var apiChannelSorts = &sorter[store.Channel]{def: "code", keys: map[string]func(a, b store.Channel) int{
+	"code": func(a, b store.Channel) int { return cmp.Compare(a.Code, b.Code) },
+	"kind": func(a, b store.Channel) int { return cmp.Compare(a.Kind, b.Kind) },
+	"id":   func(a, b store.Channel) int { return cmp.Compare(a.ID, b.ID) },
+}}
+
+// apiListChannels lists the recommending channels, by code.
+func (s *Server) apiListChannels(w http.ResponseWriter, r *request) {
+	lq, err := parseList(r, apiChannelSorts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.svc.Channels(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []store.Channel{}
+	}
+	writeJSON(w, http.StatusOK, pageItems(list, lq, apiChannelSorts))
+}
+
+// apiChannelSpec is the body of PUT /api/v1/channels/{code}.
+type apiChannelSpec struct {
+	NameZh string `json:"name_zh"`
+	NameEn string `json:"name_en"`
+	// Kind is province, city, corps or central_soe.
+	Kind string `json:"kind"`
+}
+
+// apiPutChannel creates channel {code} or changes its names and kind
+// (workflow UpsertChannel); a refusal names the member it concerns.
+func (s *Server) apiPutChannel(w http.ResponseWriter, r *request) {
+	var body apiChannelSpec
+	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	spec := workflow.ChannelSpec{Code: r.PathValue("code"), NameZh: body.NameZh, NameEn: body.NameEn, Kind: body.Kind}
+	ch, err := s.svc.UpsertChannel(r.Context(), r.actor(), spec)
+	if err != nil {
+		s.fail(w, r, channelField(err, spec))
+		return
+	}
+	writeJSON(w, http.StatusOK, ch)
+}
+
+// channelField names the member an invalid channel spec concerns, from
+// the workflow's message: the code, the kind, or the name that is empty
+// (or too long).
+func channelField(err error, spec workflow.ChannelSpec) error {
+	if !errs.Is(err, errs.Invalid) || errs.FieldOf(err) != "" {
+		return err
+	}
+	msg := err.Error()
+	field := ""
+	switch {
+	case strings.HasPrefix(msg, "channel code "):
+		field = "code"
+	case strings.Contains(msg, ": kind "):
+		field = "kind"
+	case strings.Contains(msg, "give its name"):
+		field = "name_en"
+		if strings.TrimSpace(spec.NameZh) == "" {
+			field = "name_zh"
+		}
+	case strings.Contains(msg, "a name is limited"):
+		field = "name_en"
+		if utf8.RuneCountInString(spec.NameZh) > utf8.RuneCountInString(spec.NameEn) {
+			field = "name_zh"
+		}
+	}
+	if field == "" {
+		return err
+	}
+	return errs.WithField(field, err)
+}
+
+// apiUserSorts are the store's orders of users (the store sorts and
+// pages; the comparisons are never called).
+var apiUserSorts = &sorter[workflow.Account]{def: "username", keys: map[string]func(a, b workflow.Account) int{
+	"username": nil, "name": nil, "created": nil,
+}}
+
+// apiListUsers lists the users with their roles: ?q= searches the
+// username and display name, ?role= selects holders of a role.
+func (s *Server) apiListUsers(w http.ResponseWriter, r *request) {
+	lq, err := parseList(r, apiUserSorts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	role := q.Get("role")
+	if role != "" && !slices.Contains(roleNames, role) {
+		s.fail(w, r, errs.WithField("role", errs.New(errs.Invalid, "role: one of %v, not %q", roleNames, role)))
+		return
+	}
+	key, desc := strings.CutPrefix(lq.sort, "-")
+	users, total, err := s.svc.SearchUsers(r.Context(), store.UserQuery{Search: q.Get("q"), Role: role, Sort: key, Desc: desc,
+		Limit: lq.limit, Offset: lq.offset})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if users == nil {
+		users = []workflow.Account{}
+	}
+	for i := range users {
+		users[i] = withRoles(users[i])
+	}
+	writeJSON(w, http.StatusOK, apiList[workflow.Account]{Items: users, Total: total, Limit: lq.limit, Offset: lq.offset, Sort: lq.sort})
+}
+
+// withRoles is acc with its roles as a list, empty rather than null.
+func withRoles(acc workflow.Account) workflow.Account {
+	if acc.Roles == nil {
+		acc.Roles = []store.Role{}
+	}
+	return acc
+}
+
+// apiUserRequest is the body of POST /api/v1/users.
+type apiUserRequest struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`
+}
+
+// apiCreateUser creates a user with no roles (workflow CreateUser) and
+// answers 201 with it; a refusal names the member. A username taken is a
+// conflict.
+func (s *Server) apiCreateUser(w http.ResponseWriter, r *request) {
+	var body apiUserRequest
+	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.svc.CreateUser(r.Context(), r.actor(), body.Username, body.DisplayName, body.Password)
+	if err != nil {
+		f := userField(err.Error())
+		if named := errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict); named && f != "" && errs.FieldOf(err) == "" {
+			err = errs.WithField(f, err)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	acc, err := s.svc.User(r.Context(), u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeCreated(w, "/api/v1/users/"+strconv.FormatInt(u.ID, 10), withRoles(acc))
+}
+
+// apiRoleRequest is the body of POST /api/v1/users/{id}/roles and
+// /roles/revoke.
+type apiRoleRequest struct {
+	// Role is admin, recommender, enterprise or expert.
+	Role string `json:"role"`
+	// ChannelID is a recommender's channel, EnterpriseID an enterprise
+	// user's enterprise; the other roles have no scope.
+	ChannelID    int64 `json:"channel_id,omitempty"`
+	EnterpriseID int64 `json:"enterprise_id,omitempty"`
+}
+
+// scope is the role's scope as the workflow takes it, or a refusal
+// naming the member a role needs.
+func (b apiRoleRequest) scope() (int64, error) {
+	switch b.Role {
+	case workflow.RoleRecommender:
+		if b.ChannelID <= 0 {
+			return 0, errs.WithField("channel_id", errs.New(errs.Invalid, "channel_id: a recommender acts for a channel: give its id"))
+		}
+		return b.ChannelID, nil
+	case workflow.RoleEnterprise:
+		if b.EnterpriseID <= 0 {
+			return 0, errs.WithField("enterprise_id", errs.New(errs.Invalid, "enterprise_id: an enterprise user acts for an enterprise: give its id"))
+		}
+		return b.EnterpriseID, nil
+	case "":
+		return 0, errs.WithField("role", errs.New(errs.Invalid, "role: one of %v", roleNames))
+	}
+	return 0, nil
+}
+
+// apiRoleChange grants (or, with revoke, takes) a role with its scope
+// of user {id}, and answers with the user's account as it is now.
+func (s *Server) apiRoleChange(w http.ResponseWriter, r *request, revoke bool) {
+	id, err := pathID(r, "user")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var body apiRoleRequest
+	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	scope, err := body.scope()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.svc.User(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if revoke {
+		err = s.svc.RevokeRole(r.Context(), r.actor(), id, body.Role, scope)
+	} else {
+		_, err = s.svc.GrantRole(r.Context(), r.actor(), id, body.Role, scope)
+	}
+	if err != nil {
+		if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "" && strings.Contains(err.Error(), "role") {
+			err = errs.WithField("role", err)
+		}
+		s.fail(w, r, err)
+		return
+	}
+	acc, err := s.svc.User(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, withRoles(acc))
+}
+
+// apiGrantRole gives user {id} a role with its scope; a role held
+// already is a conflict, a channel or enterprise that does not exist not
+// found.
+func (s *Server) apiGrantRole(w http.ResponseWriter, r *request) { s.apiRoleChange(w, r, false) }
+
+// apiRevokeRole takes a role with its scope from user {id}; a role the
+// user does not hold is not found.
+func (s *Server) apiRevokeRole(w http.ResponseWriter, r *request) { s.apiRoleChange(w, r, true) }
+
+// apiAuditEntry is one entry of the audit log.
+type apiAuditEntry struct {
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Entity   string    `json:"entity"`
+	EntityID string    `json:"entity_id"`
+	// Before and After are the record's state around the change, as
+	// stored; null when there is none.
+	Before   any    `json:"before"`
+	After    any    `json:"after"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
+}
+
+// apiAudit searches the audit log, newest first: ?actor= (exactly),
+// ?action= (beginning with), ?entity=, ?entity_id=, ?from= and ?to=
+// (days, China time, both included) and ?q= (words found anywhere in the
+// entry), as the audit page does.
+func (s *Server) apiAudit(w http.ResponseWriter, r *request) {
+	lq, err := parseList[apiAuditEntry](r, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	aq := store.AuditQuery{Actor: strings.TrimSpace(q.Get("actor")), Action: strings.TrimSpace(q.Get("action")),
+		Entity: strings.TrimSpace(q.Get("entity")), EntityID: strings.TrimSpace(q.Get("entity_id")), Text: q.Get("q"),
+		Limit: lq.limit, Offset: lq.offset}
+	for _, b := range []struct {
+		name string
+		days int
+		to   *time.Time
+	}{{"from", 0, &aq.From}, {"to", 1, &aq.To}} {
+		if *b.to, err = auditDay(q.Get(b.name), b.days); err != nil {
+			s.fail(w, r, errs.WithField(b.name, errs.New(errs.Invalid, "%s: a day as YYYY-MM-DD, not %q", b.name, q.Get(b.name))))
+			return
+		}
+	}
+	recs, total, err := s.svc.SearchAudit(r.Context(), aq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	items := make([]apiAuditEntry, len(recs))
+	for i, rec := range recs {
+		items[i] = apiAuditEntry{Seq: rec.Seq, At: rec.At, Actor: rec.Actor, Action: rec.Action, Entity: rec.Entity,
+			EntityID: rec.EntityID, PrevHash: rec.PrevHash, Hash: rec.Hash}
+		if rec.Before != nil {
+			items[i].Before = rec.Before
+		}
+		if rec.After != nil {
+			items[i].After = rec.After
+		}
+	}
+	writeJSON(w, http.StatusOK, apiList[apiAuditEntry]{Items: items, Total: total, Limit: lq.limit, Offset: lq.offset})
+}
+
+// apiAuditVerification is the result of checking the audit log's hash
+// chain.
+type apiAuditVerification struct {
+	OK      bool  `json:"ok"`
+	Entries int64 `json:"entries"`
+	// Head and HeadHash are the chain's head: keep a copy elsewhere to
+	// anchor the log.
+	Head     int64  `json:"head"`
+	HeadHash string `json:"head_hash"`
+	// BrokenSeq and Reason say where and why the chain breaks, when it
+	// does.
+	BrokenSeq int64  `json:"broken_seq,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// apiVerifyAudit checks the hash chain of the whole audit log (workflow
+// VerifyAudit). A broken chain is an answer (ok false), not an error.
+func (s *Server) apiVerifyAudit(w http.ResponseWriter, r *request) {
+	res, err := s.svc.VerifyAudit(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiAuditVerification{OK: res.OK, Entries: res.Entries, Head: res.Head, HeadHash: res.HeadHash,
+		BrokenSeq: res.BrokenSeq, Reason: res.Reason})
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/store"
+)
+
+// Evidence files of an application in the API, as the enterprise's
+// application page handles them (enterprise_files.go): list, upload,
+// download. Only the enterprise's own applications; another's is not
+// found.
+
+// apiListEvidence lists the files attached to the caller's application
+// {id}, by the time they were added, then by name.
+func (s *Server) apiListEvidence(w http.ResponseWriter, r *request) {
+	lq, err := parseList[store.Evidence](r, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.apiOwnApplication(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.svc.Evidence(r.Context(), a.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []store.Evidence{}
+	}
+	writeJSON(w, http.StatusOK, pageItems(list, lq, nil))
+}
+
+// apiAttachEvidence attaches the file of the multipart form's part "file"
+// to the caller's application {id} and answers 201 with it. The checks
+// are the page's: the request's size bound (maxUploadBody, in wrap), and
+// the workflow's by content, size and type (workflow AttachEvidence). A
+// request that is not a multipart form, or has no file, is invalid and
+// names the part; an application no longer editable, or content attached
+// to it already, is a conflict.
+func (s *Server) apiAttachEvidence(w http.ResponseWriter, r *request) {
+	a, err := s.apiOwnApplication(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if r.MultipartForm == nil {
+		s.fail(w, r, errs.WithField("file", errs.New(errs.Invalid, "send the file as multipart/form-data, in the part \"file\"")))
+		return
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, errs.WithField("file", errs.New(errs.Invalid, "file: the form has no file in the part \"file\"")))
+		return
+	}
+	defer file.Close()
+	ev, err := s.svc.AttachEvidence(r.Context(), r.actor(), a.ID, header.Filename, file)
+	if err != nil {
+		if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "" {
+			err = errs.WithField("file", err) // the file is what the workflow refuses
+		}
+		s.fail(w, r, err)
+		return
+	}
+	writeCreated(w, "/api/v1/applications/"+strconv.FormatInt(a.ID, 10)+"/evidence/"+ev.SHA256, ev)
+}
+
+// apiDownloadEvidence sends the evidence file {sha} (its SHA-256) of the
+// caller's application {id}, with the content type and name it was
+// attached with. A file not attached to this application is not found,
+// whoever else attached it.
+func (s *Server) apiDownloadEvidence(w http.ResponseWriter, r *request) {
+	a, err := s.apiOwnApplication(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sum := strings.ToLower(r.PathValue("sha"))
+	list, err := s.svc.Evidence(r.Context(), a.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, ev := range list {
+		if ev.SHA256 != sum {
+			continue
+		}
+		f, _, err := s.svc.OpenEvidence(r.Context(), sum)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		defer f.Close()
+		w.Header().Set("Content-Type", ev.ContentType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename}))
+		w.Header().Set("Cache-Control", "private, no-cache")
+		http.ServeContent(w, r.Request, "", ev.AddedAt, f)
+		return
+	}
+	s.fail(w, r, errs.New(errs.NotFound, "application %d has no evidence file %q", a.ID, sum))
+}
