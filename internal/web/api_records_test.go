@@ -244,6 +244,19 @@ func TestAPIRecordsJourney(t *testing.T) {
 			t.Errorf("the timeline is not newest first at %d", i)
 		}
 	}
+	// The other enterprise's lists hold its own records only.
+	theirs := j.get("GET /api/v1/me/certificates", other, "/api/v1/me/certificates", http.StatusOK)
+	theirRecs := j.get("GET /api/v1/me/recognitions", other, "/api/v1/me/recognitions", http.StatusOK)
+	theirEvents := j.get("GET /api/v1/me/timeline", other, "/api/v1/me/timeline?limit=500", http.StatusOK)
+	if theirs["total"] != float64(1) || theirs["items"].([]any)[0].(map[string]any)["number"] == number ||
+		theirRecs["total"] != float64(1) || idOf(theirRecs["items"].([]any)[0].(map[string]any), "id") == rec {
+		t.Errorf("the other enterprise's certificates %v and titles %v", theirs, theirRecs)
+	}
+	for _, ev := range theirEvents["items"].([]any) {
+		if e := ev.(map[string]any); e["entity"] == "enterprise" && idOf(e, "entity_id") != ents[1].ID {
+			t.Errorf("the other enterprise's timeline shows %v", e)
+		}
+	}
 	owed := j.get("GET /api/v1/me/reports", owner, "/api/v1/me/reports?status=due", http.StatusOK)
 	if owed["total"] != float64(1) || owed["items"].([]any)[0].(map[string]any)["year"] != float64(2031) {
 		t.Fatalf("the owner's reports owed: %v", owed)
@@ -288,6 +301,8 @@ func TestAPIRecordsJourney(t *testing.T) {
 	}
 	j.get(getReport, "admin1", report, http.StatusOK)
 	j.get(getReport, other, report, http.StatusNotFound)
+	j.get(getReport, "admin1", "/api/v1/recognitions/999999/reports/2031", http.StatusNotFound)
+	j.get(getReport, owner, fmt.Sprintf("/api/v1/recognitions/%d/reports/next", rec), http.StatusNotFound)
 	j.get(getReport, owner, fmt.Sprintf("/api/v1/recognitions/%d/reports/2030", rec), http.StatusNotFound)
 	for _, c := range []struct {
 		path   string
