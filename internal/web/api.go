@@ -266,6 +266,10 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 		// api_reports.go, api_evidence.go, api_public.go, api_admin.go).
 		// The enterprise's own records: its titles, certificates, reports,
 		// timeline, and its applications' self-check and evidence.
+		{route{"GET /api/v1/me/enterprises", apiEnterprises, s.apiMyEnterprises}, apiDoc{
+			op: "listMyEnterprises", tag: "enterprise", summary: "The enterprises the caller acts for, with their names over time and channel",
+			desc: "Only an administrator renames an enterprise or moves it to another channel.",
+			list: true, status: http.StatusOK, response: apiList[apiEnterpriseProfile]{}}},
 		{route{"GET /api/v1/me/recognitions", apiEnterprises, s.apiMyRecognitions}, apiDoc{
 			op: "listMyRecognitions", tag: "enterprise", summary: "The titles the caller's enterprises hold or held",
 			sorts: apiRecognitionSorts.values(), list: true, status: http.StatusOK, response: apiList[store.Recognition]{}}},
@@ -388,6 +392,36 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			desc: "A role the user does not hold is not found.",
 			body: apiRoleRequest{}, status: http.StatusOK, response: workflow.Account{},
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"GET /api/v1/users/{id}", admins, s.apiGetUser}, apiDoc{
+			op: "getUser", tag: "setup", summary: "One user, with its roles",
+			status: http.StatusOK, response: workflow.Account{}, errors: []int{http.StatusNotFound}}},
+		{route{"POST /api/v1/users/{id}/disable", admins, s.apiDisableUser}, apiDoc{
+			op: "disableUser", tag: "setup", summary: "Disable a user: it can no longer sign in, nor its API tokens",
+			desc: "It cannot be undone. The body gives the version the caller read; a stale version, or a user disabled " +
+				"already, is a conflict.",
+			body: apiVersionRequest{}, status: http.StatusOK, response: workflow.Account{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"GET /api/v1/users/{id}/tokens", admins, s.apiUserTokens}, apiDoc{
+			op: "listUserTokens", tag: "setup", summary: "A user's API tokens (never the tokens themselves)",
+			sorts: apiTokenSorts.values(), list: true, status: http.StatusOK, response: apiList[store.APIToken]{},
+			errors: []int{http.StatusNotFound}}},
+		{route{"DELETE /api/v1/users/{id}/tokens/{token}", admins, s.apiRevokeUserToken}, apiDoc{
+			op: "revokeUserToken", tag: "setup", summary: "Revoke a user's API token",
+			desc:   "A token of another user, or one revoked already, is not found.",
+			status: http.StatusNoContent, errors: []int{http.StatusNotFound}}},
+		{route{"POST /api/v1/cycles/{id}/announcement", admins, s.apiDraftResultsAnnouncement}, apiDoc{
+			op: "draftResultsAnnouncement", tag: "cycles", summary: "Draft the announcement of an announced cycle's results",
+			desc: "From its final decisions; issue it with POST /api/v1/announcements/{id}/issue. No body. A cycle not " +
+				"announced is a conflict.",
+			status: http.StatusCreated, response: store.Announcement{}, errors: []int{http.StatusNotFound, http.StatusConflict}}},
+		{route{"GET /api/v1/recognitions/lapsed", admins, s.apiLapsedRecognitions}, apiDoc{
+			op: "listLapsedRecognitions", tag: "setup", summary: "The standing titles whose validity has run out, as of today",
+			sorts: apiRecognitionSorts.values(), list: true, status: http.StatusOK, response: apiLapsed{}}},
+		{route{"POST /api/v1/recognitions/expire", admins, s.apiExpireRecognitions}, apiDoc{
+			op: "expireRecognitions", tag: "setup", summary: "Expire the lapsed titles",
+			desc: "day is the day of the lapsed list the caller read; on another day the list could differ, and the " +
+				"request is a conflict. A second call expires nothing.",
+			body: apiExpireRequest{}, status: http.StatusOK, response: apiExpired{}, errors: []int{http.StatusConflict}}},
 		{route{"GET /api/v1/audit", admins, s.apiAudit}, apiDoc{
 			op: "searchAudit", tag: "setup", summary: "Search the audit log, newest first",
 			query: []apiParam{{"actor", "exactly this actor", str}, {"action", "actions beginning with this (user. or user.create)", str},

@@ -17,9 +17,10 @@ import (
 )
 
 // The administrator's set-up in the API, as the set-up pages do it
-// (admin_programs.go, admin_channels.go, admin_users*.go,
-// admin_audit.go, certificate_bulk.go): a cycle's certificates, program
-// definitions, channels, users and their roles, and the audit log.
+// (admin_programs.go, admin_channels.go, admin_audit.go,
+// admin_reports.go, certificate_bulk.go): a cycle's certificates and
+// results announcement, program definitions, channels, lapsed titles and
+// the audit log. Users are in api_admin_users.go.
 
 // apiCycleCertificates lists the certificates cycle {id} issued, with
 // their status today.
@@ -211,165 +212,6 @@ func channelField(err error, spec workflow.ChannelSpec) error {
 	return errs.WithField(field, err)
 }
 
-// apiUserSorts are the store's orders of users (the store sorts and
-// pages; the comparisons are never called).
-var apiUserSorts = &sorter[workflow.Account]{def: "username", keys: map[string]func(a, b workflow.Account) int{
-	"username": nil, "name": nil, "created": nil,
-}}
-
-// apiListUsers lists the users with their roles: ?q= searches the
-// username and display name, ?role= selects holders of a role.
-func (s *Server) apiListUsers(w http.ResponseWriter, r *request) {
-	lq, err := parseList(r, apiUserSorts)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	role := q.Get("role")
-	if role != "" && !slices.Contains(roleNames, role) {
-		s.fail(w, r, errs.WithField("role", errs.New(errs.Invalid, "role: one of %v, not %q", roleNames, role)))
-		return
-	}
-	key, desc := strings.CutPrefix(lq.sort, "-")
-	users, total, err := s.svc.SearchUsers(r.Context(), store.UserQuery{Search: q.Get("q"), Role: role, Sort: key, Desc: desc,
-		Limit: lq.limit, Offset: lq.offset})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if users == nil {
-		users = []workflow.Account{}
-	}
-	for i := range users {
-		users[i] = withRoles(users[i])
-	}
-	writeJSON(w, http.StatusOK, apiList[workflow.Account]{Items: users, Total: total, Limit: lq.limit, Offset: lq.offset, Sort: lq.sort})
-}
-
-// withRoles is acc with its roles as a list, empty rather than null.
-func withRoles(acc workflow.Account) workflow.Account {
-	if acc.Roles == nil {
-		acc.Roles = []store.Role{}
-	}
-	return acc
-}
-
-// apiUserRequest is the body of POST /api/v1/users.
-type apiUserRequest struct {
-	Username    string `json:"username"`
-	DisplayName string `json:"display_name"`
-	Password    string `json:"password"`
-}
-
-// apiCreateUser creates a user with no roles (workflow CreateUser) and
-// answers 201 with it; a refusal names the member. A username taken is a
-// conflict.
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *request) {
-	var body apiUserRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := s.svc.CreateUser(r.Context(), r.actor(), body.Username, body.DisplayName, body.Password)
-	if err != nil {
-		f := userField(err.Error())
-		if named := errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict); named && f != "" && errs.FieldOf(err) == "" {
-			err = errs.WithField(f, err)
-		}
-		s.fail(w, r, err)
-		return
-	}
-	acc, err := s.svc.User(r.Context(), u.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeCreated(w, "/api/v1/users/"+strconv.FormatInt(u.ID, 10), withRoles(acc))
-}
-
-// apiRoleRequest is the body of POST /api/v1/users/{id}/roles and
-// /roles/revoke.
-type apiRoleRequest struct {
-	// Role is admin, recommender, enterprise or expert.
-	Role string `json:"role"`
-	// ChannelID is a recommender's channel, EnterpriseID an enterprise
-	// user's enterprise; the other roles have no scope.
-	ChannelID    int64 `json:"channel_id,omitempty"`
-	EnterpriseID int64 `json:"enterprise_id,omitempty"`
-}
-
-// scope is the role's scope as the workflow takes it, or a refusal
-// naming the member a role needs.
-func (b apiRoleRequest) scope() (int64, error) {
-	switch b.Role {
-	case workflow.RoleRecommender:
-		if b.ChannelID <= 0 {
-			return 0, errs.WithField("channel_id", errs.New(errs.Invalid, "channel_id: a recommender acts for a channel: give its id"))
-		}
-		return b.ChannelID, nil
-	case workflow.RoleEnterprise:
-		if b.EnterpriseID <= 0 {
-			return 0, errs.WithField("enterprise_id", errs.New(errs.Invalid, "enterprise_id: an enterprise user acts for an enterprise: give its id"))
-		}
-		return b.EnterpriseID, nil
-	case "":
-		return 0, errs.WithField("role", errs.New(errs.Invalid, "role: one of %v", roleNames))
-	}
-	return 0, nil
-}
-
-// apiRoleChange grants (or, with revoke, takes) a role with its scope
-// of user {id}, and answers with the user's account as it is now.
-func (s *Server) apiRoleChange(w http.ResponseWriter, r *request, revoke bool) {
-	id, err := pathID(r, "user")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var body apiRoleRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	scope, err := body.scope()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.svc.User(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if revoke {
-		err = s.svc.RevokeRole(r.Context(), r.actor(), id, body.Role, scope)
-	} else {
-		_, err = s.svc.GrantRole(r.Context(), r.actor(), id, body.Role, scope)
-	}
-	if err != nil {
-		if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "" && strings.Contains(err.Error(), "role") {
-			err = errs.WithField("role", err)
-		}
-		s.fail(w, r, err)
-		return
-	}
-	acc, err := s.svc.User(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, withRoles(acc))
-}
-
-// apiGrantRole gives user {id} a role with its scope; a role held
-// already is a conflict, a channel or enterprise that does not exist not
-// found.
-func (s *Server) apiGrantRole(w http.ResponseWriter, r *request) { s.apiRoleChange(w, r, false) }
-
-// apiRevokeRole takes a role with its scope from user {id}; a role the
-// user does not hold is not found.
-func (s *Server) apiRevokeRole(w http.ResponseWriter, r *request) { s.apiRoleChange(w, r, true) }
-
 // apiAuditEntry is one entry of the audit log.
 type apiAuditEntry struct {
 	Seq      int64     `json:"seq"`
@@ -454,4 +296,90 @@ func (s *Server) apiVerifyAudit(w http.ResponseWriter, r *request) {
 	}
 	writeJSON(w, http.StatusOK, apiAuditVerification{OK: res.OK, Entries: res.Entries, Head: res.Head, HeadHash: res.HeadHash,
 		BrokenSeq: res.BrokenSeq, Reason: res.Reason})
+}
+
+// apiDraftResultsAnnouncement writes the draft announcement of announced
+// cycle {id}'s results (workflow DraftResultsAnnouncement), to be issued
+// with POST /api/v1/announcements/{id}/issue, and answers 201 with it. A
+// cycle not announced is a conflict.
+func (s *Server) apiDraftResultsAnnouncement(w http.ResponseWriter, r *request) {
+	c, err := s.pathCycle(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, err := s.svc.DraftResultsAnnouncement(r.Context(), r.actor(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeCreated(w, "/api/v1/announcements/"+strconv.FormatInt(a.ID, 10), a)
+}
+
+// apiLapsed is the list of the standing titles whose validity has run
+// out, as of a day.
+type apiLapsed struct {
+	// Day is the day (China time) the list is of: send it back to expire
+	// them.
+	Day string `json:"day"`
+	apiList[store.Recognition]
+}
+
+// apiLapsedRecognitions lists the standing titles that expiring them
+// today would expire (workflow LapsedRecognitions), with the day.
+func (s *Server) apiLapsedRecognitions(w http.ResponseWriter, r *request) {
+	lq, err := parseList(r, apiRecognitionSorts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.svc.Now()
+	list, err := s.svc.LapsedRecognitions(r.Context(), now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []store.Recognition{}
+	}
+	writeJSON(w, http.StatusOK, apiLapsed{Day: chinaDay(now), apiList: pageItems(list, lq, apiRecognitionSorts)})
+}
+
+// apiExpireRequest is the body of POST /api/v1/recognitions/expire.
+type apiExpireRequest struct {
+	// Day is the day of the lapsed list the caller read (YYYY-MM-DD).
+	Day string `json:"day"`
+}
+
+// apiExpired is the answer to expiring the lapsed titles.
+type apiExpired struct {
+	Expired int `json:"expired"`
+}
+
+// apiExpireRecognitions expires the lapsed titles as of now (workflow
+// ExpireRecognitions), as the reports page's confirmation does: the body
+// gives the day of the list the caller read, and on another day the list
+// could differ, so the request is a conflict. A second call expires
+// nothing.
+func (s *Server) apiExpireRecognitions(w http.ResponseWriter, r *request) {
+	var body apiExpireRequest
+	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if body.Day == "" {
+		s.fail(w, r, errs.WithField("day", errs.New(errs.Invalid, "day: give the day of the lapsed list you read, as GET /api/v1/recognitions/lapsed answered it")))
+		return
+	}
+	now := s.svc.Now()
+	if body.Day != chinaDay(now) {
+		s.fail(w, r, errs.WithField("day", errs.New(errs.Conflict, "day: the list was of %s and today is %s: read it again", body.Day, chinaDay(now))))
+		return
+	}
+	n, err := s.svc.ExpireRecognitions(r.Context(), r.actor(), now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, apiExpired{Expired: n})
 }

@@ -198,3 +198,44 @@ func (s *Server) apiApplicationCheck(w http.ResponseWriter, r *request) {
 	}
 	writeJSON(w, http.StatusOK, apiSelfCheckOf(c))
 }
+
+// apiEnterpriseProfile is an enterprise as the register has it, with its
+// names over time and its channel.
+type apiEnterpriseProfile struct {
+	store.Enterprise
+	// Names are the names it carried, newest first.
+	Names   []store.EnterpriseName `json:"names"`
+	Channel *store.Channel         `json:"channel,omitempty"`
+}
+
+// apiMyEnterprises lists the enterprises the caller acts for, each with
+// its names over time and its channel, as the profile page shows it.
+// Only an administrator renames an enterprise or moves it.
+func (s *Server) apiMyEnterprises(w http.ResponseWriter, r *request) {
+	lq, err := parseList[apiEnterpriseProfile](r, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := eachOwnEnterprise(r, func(id int64) ([]apiEnterpriseProfile, error) {
+		e, names, err := s.svc.Enterprise(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		p := apiEnterpriseProfile{Enterprise: e, Names: make([]store.EnterpriseName, 0, len(names))}
+		for i := len(names) - 1; i >= 0; i-- {
+			p.Names = append(p.Names, names[i])
+		}
+		if ch, err := s.channelOf(r, e.ChannelID); err != nil {
+			return nil, err
+		} else if ch.ID != 0 {
+			p.Channel = &ch
+		}
+		return []apiEnterpriseProfile{p}, nil
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageItems(list, lq, nil))
+}

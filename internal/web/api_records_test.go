@@ -34,6 +34,9 @@ var apiRecordRoutes = []string{
 	"POST /api/v1/programs", "GET /api/v1/channels", "PUT /api/v1/channels/{code}",
 	"GET /api/v1/users", "POST /api/v1/users", "POST /api/v1/users/{id}/roles", "POST /api/v1/users/{id}/roles/revoke",
 	"GET /api/v1/audit", "GET /api/v1/audit/verify",
+	"GET /api/v1/me/enterprises", "GET /api/v1/users/{id}", "POST /api/v1/users/{id}/disable", "GET /api/v1/users/{id}/tokens",
+	"DELETE /api/v1/users/{id}/tokens/{token}", "POST /api/v1/cycles/{id}/announcement", "GET /api/v1/recognitions/lapsed",
+	"POST /api/v1/recognitions/expire",
 }
 
 func init() { extraSeeds = append(extraSeeds, seedAPIRecords) }
@@ -66,6 +69,14 @@ func seedAPIRecords(s *site) {
 		set(p, "{id}", none)
 	}
 	set("PUT /api/v1/channels/{code}", "{code}", "walk_channel")
+	for _, p := range []string{"GET /api/v1/users/{id}", "GET /api/v1/users/{id}/tokens"} {
+		set(p, "{id}", strconv.FormatInt(f.userIDs["admin1"], 10))
+	}
+	for _, p := range []string{"POST /api/v1/users/{id}/disable", "DELETE /api/v1/users/{id}/tokens/{token}",
+		"POST /api/v1/cycles/{id}/announcement"} {
+		set(p, "{id}", none)
+	}
+	set("DELETE /api/v1/users/{id}/tokens/{token}", "{token}", none)
 }
 
 // tokenFor gives user name an API token, for journey calls as that user.
@@ -435,6 +446,58 @@ func TestAPIRecordsJourney(t *testing.T) {
 	j.want("a bad day", http.StatusUnprocessableEntity, "from", got, ans)
 	if ver := j.get("GET /api/v1/audit/verify", "admin1", "/api/v1/audit/verify", http.StatusOK); ver["ok"] != true {
 		t.Errorf("the audit chain: %v", ver)
+	}
+	// The rest of the set-up: the results announcement, one user, its
+	// tokens, disabling it; the lapsed titles (none yet) and their expiry.
+	const draft = "POST /api/v1/cycles/{id}/announcement"
+	got, ans = j.call(draft, "admin1", apiCall{method: http.MethodPost, path: cyc + "/announcement"})
+	j.want("draft the results announcement", http.StatusCreated, "", got, ans)
+	if ans["kind"] != "results" || ans["cycle_id"] != float64(cycle) {
+		t.Errorf("the results announcement: %v", ans)
+	}
+	got, ans = j.call(draft, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/cycles/" + itoa(f.cycleID) + "/announcement"})
+	j.want("draft for an open cycle", http.StatusConflict, "", got, ans)
+	acc := j.get("GET /api/v1/users/{id}", "admin1", user, http.StatusOK)
+	j.get("GET /api/v1/users/{id}", "admin1", "/api/v1/users/999999", http.StatusNotFound)
+	tokenFor(t, s, "auditor")
+	tokens := j.get("GET /api/v1/users/{id}/tokens", "admin1", user+"/tokens", http.StatusOK)
+	if tokens["total"] != float64(1) {
+		t.Fatalf("the user's tokens: %v", tokens)
+	}
+	token := itoa(idOf(tokens["items"].([]any)[0].(map[string]any), "id"))
+	const revokeToken = "DELETE /api/v1/users/{id}/tokens/{token}"
+	got, ans = j.call(revokeToken, "admin1", apiCall{method: http.MethodDelete, path: "/api/v1/users/" + itoa(f.userIDs["admin1"]) + "/tokens/" + token})
+	j.want("another user's token", http.StatusNotFound, "", got, ans)
+	got, ans = j.call(revokeToken, "admin1", apiCall{method: http.MethodDelete, path: user + "/tokens/" + token})
+	j.want("revoke the user's token", http.StatusNoContent, "", got, ans)
+	got, ans = j.call("GET /api/v1/me", "auditor", apiCall{method: http.MethodGet, path: "/api/v1/me"})
+	j.want("a revoked token", http.StatusUnauthorized, "", got, ans)
+	const disable = "POST /api/v1/users/{id}/disable"
+	got, ans = j.call(disable, "admin1", apiCall{method: http.MethodPost, path: user + "/disable", body: map[string]any{}})
+	j.want("disable without a version", http.StatusUnprocessableEntity, "version", got, ans)
+	got, ans = j.call(disable, "admin1", apiCall{method: http.MethodPost, path: user + "/disable", body: map[string]any{"version": acc["version"].(float64) + 7}})
+	j.want("disable at a stale version", http.StatusConflict, "", got, ans)
+	got, ans = j.call(disable, "admin1", apiCall{method: http.MethodPost, path: user + "/disable", body: map[string]any{"version": acc["version"]}})
+	j.want("disable the user", http.StatusOK, "", got, ans)
+	if ans["disabled"] != true {
+		t.Errorf("the disabled user: %v", ans)
+	}
+	lapsed := j.get("GET /api/v1/recognitions/lapsed", "admin1", "/api/v1/recognitions/lapsed", http.StatusOK)
+	if lapsed["total"] != float64(0) || lapsed["day"] != "2032-02-02" {
+		t.Errorf("lapsed titles: %v", lapsed)
+	}
+	const expire = "POST /api/v1/recognitions/expire"
+	got, ans = j.call(expire, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/recognitions/expire", body: map[string]any{"day": "2032-02-01"}})
+	j.want("expire with yesterday's list", http.StatusConflict, "day", got, ans)
+	got, ans = j.call(expire, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/recognitions/expire", body: map[string]any{"day": lapsed["day"]}})
+	j.want("expire", http.StatusOK, "", got, ans)
+	if ans["expired"] != float64(0) {
+		t.Errorf("expired: %v", ans)
+	}
+	profiles := j.get("GET /api/v1/me/enterprises", owner, "/api/v1/me/enterprises", http.StatusOK)
+	if items := profiles["items"].([]any); len(items) != 1 || items[0].(map[string]any)["uscc"] != ents[0].USCC ||
+		len(items[0].(map[string]any)["names"].([]any)) == 0 {
+		t.Errorf("the owner's enterprises: %v", profiles)
 	}
 	j.conform()
 }
