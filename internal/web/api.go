@@ -422,6 +422,20 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			desc: "day is the day of the lapsed list the caller read; on another day the list could differ, and the " +
 				"request is a conflict. A second call expires nothing.",
 			body: apiExpireRequest{}, status: http.StatusOK, response: apiExpired{}, errors: []int{http.StatusConflict}}},
+		{route{"GET /api/v1/cycles/{id}/cohort", admins, s.apiCycleCohort}, apiDoc{
+			op: "listCycleCohort", tag: "cycles", summary: "The cohort a review cycle re-examines",
+			desc: "The titles granted, or passed review, in its basis year, each with why it is in. " +
+				"An identification cycle has no cohort (not found).",
+			sorts: apiCohortSorts.values(), list: true, status: http.StatusOK, response: apiCohort{},
+			errors: []int{http.StatusNotFound}}},
+		{route{"GET /api/v1/calendar", admins, s.apiCalendar}, apiDoc{
+			op: "listCalendar", tag: "setup", summary: "The working-day calendar's exceptions of a year: holidays and working weekend days",
+			query: []apiParam{{"year", "the year (1990–2200; this year by default)", map[string]any{"type": "integer"}}},
+			list:  true, status: http.StatusOK, response: apiList[store.CalendarDay]{}}},
+		{route{"POST /api/v1/calendar", admins, s.apiSetCalendar}, apiDoc{
+			op: "setCalendar", tag: "setup", summary: "Record days as holidays or working days",
+			desc: "Notices count working days with them. from..to is at most a month; a refusal names the member.",
+			body: apiCalendarRequest{}, status: http.StatusOK, response: apiList[store.CalendarDay]{}}},
 		{route{"GET /api/v1/audit", admins, s.apiAudit}, apiDoc{
 			op: "searchAudit", tag: "setup", summary: "Search the audit log, newest first",
 			query: []apiParam{{"actor", "exactly this actor", str}, {"action", "actions beginning with this (user. or user.create)", str},

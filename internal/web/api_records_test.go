@@ -36,7 +36,7 @@ var apiRecordRoutes = []string{
 	"GET /api/v1/audit", "GET /api/v1/audit/verify",
 	"GET /api/v1/me/enterprises", "GET /api/v1/users/{id}", "POST /api/v1/users/{id}/disable", "GET /api/v1/users/{id}/tokens",
 	"DELETE /api/v1/users/{id}/tokens/{token}", "POST /api/v1/cycles/{id}/announcement", "GET /api/v1/recognitions/lapsed",
-	"POST /api/v1/recognitions/expire",
+	"POST /api/v1/recognitions/expire", "GET /api/v1/calendar", "POST /api/v1/calendar",
 }
 
 func init() { extraSeeds = append(extraSeeds, seedAPIRecords) }
@@ -73,7 +73,7 @@ func seedAPIRecords(s *site) {
 		set(p, "{id}", strconv.FormatInt(f.userIDs["admin1"], 10))
 	}
 	for _, p := range []string{"POST /api/v1/users/{id}/disable", "DELETE /api/v1/users/{id}/tokens/{token}",
-		"POST /api/v1/cycles/{id}/announcement"} {
+		"POST /api/v1/cycles/{id}/announcement", "GET /api/v1/cycles/{id}/cohort"} {
 		set(p, "{id}", none)
 	}
 	set("DELETE /api/v1/users/{id}/tokens/{token}", "{token}", none)
@@ -494,6 +494,32 @@ func TestAPIRecordsJourney(t *testing.T) {
 	if ans["expired"] != float64(0) {
 		t.Errorf("expired: %v", ans)
 	}
+	// The calendar; an identification cycle has no cohort.
+	const setCalendar = "POST /api/v1/calendar"
+	got, ans = j.call(setCalendar, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/calendar",
+		body: map[string]any{"from": "2032-10-01", "to": "2032-10-07", "kind": "holiday", "name_zh": "国庆节", "name_en": "National Day"}})
+	j.want("set holidays", http.StatusOK, "", got, ans)
+	if ans["total"] != float64(7) {
+		t.Errorf("the holidays set: %v", ans)
+	}
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"from": "1 October", "kind": "holiday"}, "from"},
+		{map[string]any{"from": "2032-10-01", "to": "2032-12-31", "kind": "holiday"}, "to"},
+		{map[string]any{"from": "2032-10-01", "kind": "party"}, "kind"},
+	} {
+		got, ans = j.call(setCalendar, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/calendar", body: c.body})
+		j.want(fmt.Sprintf("calendar %v", c.body), http.StatusUnprocessableEntity, c.field, got, ans)
+	}
+	if cal := j.get("GET /api/v1/calendar", "admin1", "/api/v1/calendar?year=2032&limit=3", http.StatusOK); cal["total"] != float64(7) ||
+		len(cal["items"].([]any)) != 3 {
+		t.Errorf("the calendar of 2032: %v", cal)
+	}
+	got, ans = j.call("GET /api/v1/calendar", "admin1", apiCall{method: http.MethodGet, path: "/api/v1/calendar?year=99"})
+	j.want("a bad year", http.StatusUnprocessableEntity, "year", got, ans)
+	j.get("GET /api/v1/cycles/{id}/cohort", "admin1", cyc+"/cohort", http.StatusNotFound)
 	profiles := j.get("GET /api/v1/me/enterprises", owner, "/api/v1/me/enterprises", http.StatusOK)
 	if items := profiles["items"].([]any); len(items) != 1 || items[0].(map[string]any)["uscc"] != ents[0].USCC ||
 		len(items[0].(map[string]any)["names"].([]any)) == 0 {

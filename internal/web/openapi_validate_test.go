@@ -156,6 +156,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	add("GET /api/v1/users", "admin1", "GET", "/api/v1/users?sort=-username", nil)
 	add("GET /api/v1/audit", "admin1", "GET", "/api/v1/audit?entity=recognition&limit=5", nil)
 	add("GET /api/v1/audit/verify", "admin1", "GET", "/api/v1/audit/verify", nil)
+	add("GET /api/v1/cycles/{id}/cohort", "admin1", "GET", "/api/v1/cycles/"+review+"/cohort?limit=5&sort=-enterprise_id", nil)
 	add("GET /api/v1/me/timeline", "enterprise1", "GET", "/api/v1/me/timeline", nil)
 	add("GET /api/v1/applications/{id}/check", "enterprise1", "GET", "/api/v1/applications/"+itoa(f.app)+"/check", nil)
 	add("", "enterprise1", "GET", "/api/v1/applications/"+itoa(f.otherApp)+"/evidence", nil)
