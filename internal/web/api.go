@@ -317,6 +317,19 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 				"to this application is not found.",
 			path:   []apiParam{{"sha", "the file's SHA-256, 64 hexadecimal digits", map[string]any{"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}},
 			status: http.StatusOK, download: "*/*", errors: []int{http.StatusNotFound}}},
+		{route{"GET /api/v1/applications/{id}/template.xlsx", apiEnterprises, s.apiApplicationTemplate}, apiDoc{
+			op: "downloadApplicationTemplate", tag: "applications", summary: "Download the input template of an application's program (XLSX)",
+			query:  []apiParam{{"lang", "the template's language (by default the caller's)", enum("zh", "en")}},
+			status: http.StatusOK, download: xlsxType, errors: []int{http.StatusNotFound}}},
+		{route{"POST /api/v1/applications/{id}/sheet", apiEnterprises, s.apiUploadSheet}, apiDoc{
+			op: "uploadApplicationSheet", tag: "applications", summary: "Save an application's inputs from a filled-in template",
+			desc: "A multipart/form-data body with the workbook in the part `file`; ?version= is the version the caller read. " +
+				"Values the file gives replace the saved ones. Any problem with the file (not an XLSX workbook, too large, a " +
+				"bad cell, named by row and column) refuses it whole, naming `file`. A stale version, or an application that " +
+				"can no longer change, is a conflict.",
+			query:  []apiParam{{"version", "the application's version, as GET answered it", map[string]any{"type": "integer", "minimum": 1}}},
+			upload: true, status: http.StatusOK, response: store.Application{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 
 		// The public's reads.
 		{route{"GET /api/v1/certificates/{number}", everyone, s.apiCertificate}, apiDoc{

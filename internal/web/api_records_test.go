@@ -36,7 +36,7 @@ var apiRecordRoutes = []string{
 	"GET /api/v1/audit", "GET /api/v1/audit/verify",
 	"GET /api/v1/me/enterprises", "GET /api/v1/users/{id}", "POST /api/v1/users/{id}/disable", "GET /api/v1/users/{id}/tokens",
 	"DELETE /api/v1/users/{id}/tokens/{token}", "POST /api/v1/cycles/{id}/announcement", "GET /api/v1/recognitions/lapsed",
-	"POST /api/v1/recognitions/expire", "GET /api/v1/calendar", "POST /api/v1/calendar",
+	"POST /api/v1/recognitions/expire", "GET /api/v1/calendar", "POST /api/v1/calendar", "POST /api/v1/applications/{id}/sheet",
 }
 
 func init() { extraSeeds = append(extraSeeds, seedAPIRecords) }
@@ -56,6 +56,8 @@ func seedAPIRecords(s *site) {
 	}
 	set("GET /api/v1/applications/{id}/evidence/{sha}", "{sha}", strings.Repeat("ab", 32))
 	set("POST /api/v1/applications/{id}/evidence", "{id}", none)
+	set("POST /api/v1/applications/{id}/sheet", "{id}", none)
+	set("GET /api/v1/applications/{id}/template.xlsx", "{id}", none) // 404: the token walk wants JSON
 	for _, p := range []string{"GET /api/v1/recognitions/{id}/reports/{year}", "POST /api/v1/recognitions/{id}/reports/{year}"} {
 		set(p, "{id}", none)
 		set(p, "{year}", "2025")
@@ -365,6 +367,40 @@ func TestAPIRecordsJourney(t *testing.T) {
 			t.Errorf("another enterprise reads %s: %d, want 404", path, resp.StatusCode)
 		}
 	}
+
+	// The input template, downloaded, filled in and uploaded.
+	resp, text = s.client().do(mustRequest(t, http.MethodGet, s.http.URL+app+"/template.xlsx?lang=en", f.tokens["enterprise1"]))
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(text, "PK") || resp.Header.Get("Content-Type") != xlsxType {
+		t.Errorf("the template: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := s.client().do(mustRequest(t, http.MethodGet, s.http.URL+app+"/template.xlsx", f.tokens[f.otherEnterpriseLogin])); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another enterprise's template: %d, want 404", resp.StatusCode)
+	}
+	const sheet = "POST /api/v1/applications/{id}/sheet"
+	_, a := j.call("GET /api/v1/applications/{id}", "enterprise1", apiCall{method: http.MethodGet, path: app})
+	version := itoa(idOf(a, "version"))
+	e, _, err := s.svc.Enterprise(ctx, s.enterpriseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tide, err := s.svc.CycleProgram(ctx, f.cycleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := filledTemplate(t, tide, t.TempDir(), e.USCC, demo.Story(7, 1)[0].Identification)
+	got, ans = j.upload(sheet, "enterprise1", app+"/sheet", "filled.xlsx", filled)
+	j.want("a sheet without the version", http.StatusUnprocessableEntity, "version", got, ans)
+	got, ans = j.upload(sheet, "enterprise1", app+"/sheet?version="+version, "filled.xlsx", pdf)
+	j.want("a PDF as the sheet", http.StatusUnprocessableEntity, "file", got, ans)
+	got, ans = j.upload(sheet, f.otherEnterpriseLogin, app+"/sheet?version="+version, "filled.xlsx", filled)
+	j.want("another enterprise's sheet", http.StatusNotFound, "", got, ans)
+	got, ans = j.upload(sheet, "enterprise1", app+"/sheet?version="+version, "filled.xlsx", filled)
+	j.want("upload the sheet", http.StatusOK, "", got, ans)
+	if idOf(ans, "version") <= idOf(a, "version") {
+		t.Errorf("the upload saved nothing: %v", ans)
+	}
+	got, ans = j.upload(sheet, "enterprise1", app+"/sheet?version="+version, "filled.xlsx", filled)
+	j.want("the sheet at a stale version", http.StatusConflict, "", got, ans)
 
 	// Programs, channels, users and the audit log.
 	progs := j.get("GET /api/v1/programs", "", "/api/v1/programs", http.StatusOK)
