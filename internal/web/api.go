@@ -263,7 +263,8 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 
 		// What the pages do beyond the above (api_enterprise.go,
-		// api_reports.go, api_evidence.go, api_public.go, api_admin.go).
+		// api_reports.go, api_evidence.go, api_public.go, api_admin.go,
+		// api_admin_users.go, api_admin_cohort.go).
 		// The enterprise's own records: its titles, certificates, reports,
 		// timeline, and its applications' self-check and evidence.
 		{route{"GET /api/v1/me/enterprises", apiEnterprises, s.apiMyEnterprises}, apiDoc{
@@ -379,6 +380,14 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 				"(`definition.scoring.framework.weight`). Another text under a version label the program has is a conflict.",
 			body: apiProgramRequest{}, status: http.StatusCreated, again: http.StatusOK, response: store.ProgramVersion{},
 			errors: []int{http.StatusConflict}}},
+		{route{"POST /api/v1/programs/check", admins, s.apiCheckProgram}, apiDoc{
+			op: "checkProgram", tag: "setup", summary: "Check a program definition (YAML) without registering it",
+			desc: "The summary of what it says, as the version it would be (no id yet). Its problems are refused as " +
+				"registering refuses them, the path of the first in field.",
+			body: apiProgramRequest{}, status: http.StatusOK, response: apiProgramSummary{}}},
+		{route{"GET /api/v1/programs/versions/{id}/definition.yaml", admins, s.apiProgramDefinition}, apiDoc{
+			op: "downloadProgramDefinition", tag: "setup", summary: "The YAML text of a program version, as registered",
+			status: http.StatusOK, download: "application/yaml", errors: []int{http.StatusNotFound}}},
 		{route{"GET /api/v1/channels", admins, s.apiListChannels}, apiDoc{
 			op: "listChannels", tag: "setup", summary: "The recommending channels",
 			sorts: apiChannelSorts.values(), list: true, status: http.StatusOK, response: apiList[store.Channel]{}}},

@@ -2,7 +2,10 @@ package web
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -92,17 +95,9 @@ type apiProgramRequest struct {
 // of the first in field (`definition.scoring.framework.children[2].weight`);
 // another text under a version label taken is a conflict.
 func (s *Server) apiRegisterProgram(w http.ResponseWriter, r *request) {
-	var body apiProgramRequest
-	if err := decodeJSON(w, r, maxDefinitionUpload+maxDefinitionUpload/2, &body); err != nil {
+	src, err := readDefinition(w, r)
+	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	switch {
-	case strings.TrimSpace(body.Definition) == "":
-		s.fail(w, r, errs.WithField("definition", errs.New(errs.Invalid, "definition: give the program's YAML definition")))
-		return
-	case len(body.Definition) > maxDefinitionUpload:
-		s.fail(w, r, errs.WithField("definition", errs.New(errs.Invalid, "definition: at most %d KB", maxDefinitionUpload/1024)))
 		return
 	}
 	before, err := s.svc.Programs(r.Context())
@@ -110,17 +105,9 @@ func (s *Server) apiRegisterProgram(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	v, err := s.svc.RegisterProgram(r.Context(), r.actor(), []byte(body.Definition))
+	v, err := s.svc.RegisterProgram(r.Context(), r.actor(), src)
 	if err != nil {
-		var ps *program.Problems
-		if errs.Is(err, errs.Invalid) && errors.As(err, &ps) {
-			field := "definition"
-			if len(ps.List) > 0 && ps.List[0].Path != "" {
-				field += "." + ps.List[0].Path
-			}
-			err = errs.WithField(field, err)
-		}
-		s.fail(w, r, err)
+		s.fail(w, r, definitionField(err))
 		return
 	}
 	for _, p := range before {
@@ -130,6 +117,77 @@ func (s *Server) apiRegisterProgram(w http.ResponseWriter, r *request) {
 		}
 	}
 	writeCreated(w, "/api/v1/programs/versions/"+strconv.FormatInt(v.ID, 10), v)
+}
+
+// readDefinition reads the body of POST /api/v1/programs and
+// /programs/check: a definition that is there and within the upload
+// limit of the programs page.
+func readDefinition(w http.ResponseWriter, r *request) ([]byte, error) {
+	var body apiProgramRequest
+	if err := decodeJSON(w, r, maxDefinitionUpload+maxDefinitionUpload/2, &body); err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.TrimSpace(body.Definition) == "":
+		return nil, errs.WithField("definition", errs.New(errs.Invalid, "definition: give the program's YAML definition"))
+	case len(body.Definition) > maxDefinitionUpload:
+		return nil, errs.WithField("definition", errs.New(errs.Invalid, "definition: at most %d KB", maxDefinitionUpload/1024))
+	}
+	return []byte(body.Definition), nil
+}
+
+// definitionField names, in an invalid definition's error, the path of
+// its first problem (`definition.scoring.framework.weight`), or the
+// definition itself.
+func definitionField(err error) error {
+	var ps *program.Problems
+	if !errs.Is(err, errs.Invalid) || !errors.As(err, &ps) {
+		return err
+	}
+	field := "definition"
+	if len(ps.List) > 0 && ps.List[0].Path != "" {
+		field += "." + ps.List[0].Path
+	}
+	return errs.WithField(field, err)
+}
+
+// apiCheckProgram checks a program definition without registering it,
+// as the programs page's check does (program.Load), and answers with the
+// summary of what it says: the version it would be (no id yet), its
+// inputs and gates. Its problems are refused as registering would refuse
+// them.
+func (s *Server) apiCheckProgram(w http.ResponseWriter, r *request) {
+	src, err := readDefinition(w, r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := program.Load(src, "definition")
+	if err != nil {
+		s.fail(w, r, definitionField(&errs.Error{Code: errs.Invalid, Msg: err.Error(), Err: err}))
+		return
+	}
+	sum := sha256.Sum256(src)
+	v := store.ProgramVersion{Program: p.Def.Name, Label: p.Def.Version, SHA256: hex.EncodeToString(sum[:])}
+	writeJSON(w, http.StatusOK, programSummary(v, p))
+}
+
+// apiProgramDefinition sends the YAML text of program version {id}, as
+// it was registered.
+func (s *Server) apiProgramDefinition(w http.ResponseWriter, r *request) {
+	id, err := pathID(r, "program version")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, _, err := s.svc.ProgramVersion(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(v.Program+"-"+v.Label)+`.yaml"`)
+	_, _ = io.WriteString(w, v.Definition)
 }
 
 var apiChannelSorts = &sorter[store.Channel]{def: "code", keys: map[string]func(a, b store.Channel) int{

@@ -111,7 +111,7 @@ func (s *Server) apiSetCalendar(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	days, err := calendarRun(r, calendarIn{From: body.From, To: body.To, Kind: body.Kind, NameZh: body.NameZh, NameEn: body.NameEn})
+	days, err := calendarRun(r, calendarIn(body))
 	if err == nil {
 		err = s.svc.SetCalendarDays(r.Context(), r.actor(), days...)
 	}

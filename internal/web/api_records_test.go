@@ -37,6 +37,7 @@ var apiRecordRoutes = []string{
 	"GET /api/v1/me/enterprises", "GET /api/v1/users/{id}", "POST /api/v1/users/{id}/disable", "GET /api/v1/users/{id}/tokens",
 	"DELETE /api/v1/users/{id}/tokens/{token}", "POST /api/v1/cycles/{id}/announcement", "GET /api/v1/recognitions/lapsed",
 	"POST /api/v1/recognitions/expire", "GET /api/v1/calendar", "POST /api/v1/calendar", "POST /api/v1/applications/{id}/sheet",
+	"POST /api/v1/programs/check",
 }
 
 func init() { extraSeeds = append(extraSeeds, seedAPIRecords) }
@@ -71,6 +72,7 @@ func seedAPIRecords(s *site) {
 		set(p, "{id}", none)
 	}
 	set("PUT /api/v1/channels/{code}", "{code}", "walk_channel")
+	set("GET /api/v1/programs/versions/{id}/definition.yaml", "{id}", none) // 404: the token walk wants JSON
 	for _, p := range []string{"GET /api/v1/users/{id}", "GET /api/v1/users/{id}/tokens"} {
 		set(p, "{id}", strconv.FormatInt(f.userIDs["admin1"], 10))
 	}
@@ -426,6 +428,19 @@ func TestAPIRecordsJourney(t *testing.T) {
 	j.want("a broken definition", http.StatusUnprocessableEntity, "definition.years", got, ans)
 	got, ans = j.call(register, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/programs", body: map[string]any{"definition": ""}})
 	j.want("no definition", http.StatusUnprocessableEntity, "definition", got, ans)
+
+	const checkProgram = "POST /api/v1/programs/check"
+	got, ans = j.call(checkProgram, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/programs/check", body: map[string]any{"definition": string(src)}})
+	j.want("check a definition", http.StatusOK, "", got, ans)
+	if ver := ans["version"].(map[string]any); ver["label"] != "2010.1" || ver["id"] != float64(0) || len(ans["gates"].([]any)) == 0 {
+		t.Errorf("the checked definition: %v", ans)
+	}
+	got, ans = j.call(checkProgram, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/programs/check", body: map[string]any{"definition": broken}})
+	j.want("check a broken definition", http.StatusUnprocessableEntity, "definition.years", got, ans)
+	resp, text = s.client().do(mustRequest(t, http.MethodGet, s.http.URL+"/api/v1/programs/versions/"+itoa(v.ID)+"/definition.yaml", f.tokens["admin1"]))
+	if resp.StatusCode != http.StatusOK || text != string(src) {
+		t.Errorf("the definition's text: %d, %d bytes of %d", resp.StatusCode, len(text), len(src))
+	}
 
 	const putChannel = "PUT /api/v1/channels/{code}"
 	got, ans = j.call(putChannel, "admin1", apiCall{method: http.MethodPut, path: "/api/v1/channels/anhui",
