@@ -264,7 +264,7 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 
 		// What the pages do beyond the above (api_enterprise.go,
 		// api_reports.go, api_evidence.go, api_public.go, api_admin.go,
-		// api_admin_users.go, api_admin_cohort.go).
+		// api_admin_users.go, api_admin_cohort.go, api_recommender.go).
 		// The enterprise's own records: its titles, certificates, reports,
 		// timeline, and its applications' self-check and evidence.
 		{route{"GET /api/v1/me/enterprises", apiEnterprises, s.apiMyEnterprises}, apiDoc{
@@ -331,6 +331,12 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			query:  []apiParam{{"version", "the application's version, as GET answered it", map[string]any{"type": "integer", "minimum": 1}}},
 			upload: true, status: http.StatusOK, response: store.Application{},
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
+
+		// The recommender's quotas.
+		{route{"GET /api/v1/cycles/{id}/quotas", apiRecommenders, s.apiCycleQuotas}, apiDoc{
+			op: "listCycleQuotas", tag: "applications", summary: "The quota of each of the caller's channels in a cycle, and how much is used",
+			desc: "As Recommend counts them: beyond the quota a recommendation is a conflict. A draft cycle is not found.",
+			list: true, status: http.StatusOK, response: apiList[apiChannelQuota]{}, errors: []int{http.StatusNotFound}}},
 
 		// The public's reads.
 		{route{"GET /api/v1/certificates/{number}", everyone, s.apiCertificate}, apiDoc{

@@ -37,7 +37,7 @@ var apiRecordRoutes = []string{
 	"GET /api/v1/me/enterprises", "GET /api/v1/users/{id}", "POST /api/v1/users/{id}/disable", "GET /api/v1/users/{id}/tokens",
 	"DELETE /api/v1/users/{id}/tokens/{token}", "POST /api/v1/cycles/{id}/announcement", "GET /api/v1/recognitions/lapsed",
 	"POST /api/v1/recognitions/expire", "GET /api/v1/calendar", "POST /api/v1/calendar", "POST /api/v1/applications/{id}/sheet",
-	"POST /api/v1/programs/check",
+	"POST /api/v1/programs/check", "GET /api/v1/cycles/{id}/quotas",
 }
 
 func init() { extraSeeds = append(extraSeeds, seedAPIRecords) }
@@ -64,7 +64,7 @@ func seedAPIRecords(s *site) {
 		set(p, "{year}", "2025")
 	}
 	set("GET /api/v1/certificates/{number}", "{number}", "MIIT-TIDE-2024-I-0001")
-	for _, p := range []string{"GET /api/v1/cycles/{id}/notice", "GET /api/v1/cycles/{id}/final-results"} {
+	for _, p := range []string{"GET /api/v1/cycles/{id}/notice", "GET /api/v1/cycles/{id}/final-results", "GET /api/v1/cycles/{id}/quotas"} {
 		set(p, "{id}", cycle)
 	}
 	for _, p := range []string{"GET /api/v1/cycles/{id}/certificates", "POST /api/v1/cycles/{id}/certificates",
@@ -545,6 +545,17 @@ func TestAPIRecordsJourney(t *testing.T) {
 	if ans["expired"] != float64(0) {
 		t.Errorf("expired: %v", ans)
 	}
+	// The recommenders' quotas: the seeded open cycle has none set.
+	quotas := j.get("GET /api/v1/cycles/{id}/quotas", "recommender1", "/api/v1/cycles/"+itoa(f.cycleID)+"/quotas", http.StatusOK)
+	if items := quotas["items"].([]any); len(items) != 1 || idOf(items[0].(map[string]any), "channel_id") != s.channelID {
+		t.Errorf("recommender1's quotas: %v", quotas)
+	}
+	quotas = j.get("GET /api/v1/cycles/{id}/quotas", f.otherRecommenderLogin, cyc+"/quotas", http.StatusOK)
+	if items := quotas["items"].([]any); len(items) != 1 || idOf(items[0].(map[string]any), "channel_id") != f.otherChannel {
+		t.Errorf("the other recommender's quotas: %v", quotas)
+	}
+	j.get("GET /api/v1/cycles/{id}/quotas", "recommender1", "/api/v1/cycles/999999/quotas", http.StatusNotFound)
+
 	// The calendar; an identification cycle has no cohort.
 	const setCalendar = "POST /api/v1/calendar"
 	got, ans = j.call(setCalendar, "admin1", apiCall{method: http.MethodPost, path: "/api/v1/calendar",
