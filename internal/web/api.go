@@ -345,6 +345,11 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 				"certificate may be forged.",
 			path:   []apiParam{{"number", "the certificate's number, as printed (e.g. MIIT-TIDE-2018-R-0001)", map[string]any{"type": "string", "minLength": 1}}},
 			status: http.StatusOK, response: workflow.Certificate{}, errors: []int{http.StatusNotFound}}},
+		{route{"GET /api/v1/certificates/{number}/pdf", everyone, s.certificatePDF}, apiDoc{
+			op: "downloadCertificatePDF", tag: "public", summary: "A certificate as a PDF, whose QR code opens its verification page",
+			desc:   "The very file of the certificate's page. A number never issued is not found.",
+			path:   []apiParam{{"number", "the certificate's number, as printed", map[string]any{"type": "string", "minLength": 1}}},
+			status: http.StatusOK, download: "application/pdf", errors: []int{http.StatusNotFound}}},
 		{route{"GET /api/v1/cycles/{id}/notice", everyone, s.apiCycleNotice}, apiDoc{
 			op: "getCycleNotice", tag: "public", summary: "A cycle's public notice: the proposed decisions, open for objections",
 			desc: "A cycle that published no notice is not found.", query: publicListQuery,
@@ -374,6 +379,10 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			op: "listCycleCertificates", tag: "cycles", summary: "The certificates a cycle issued",
 			sorts: apiCertificateSorts.values(), list: true, status: http.StatusOK, response: apiList[workflow.Certificate]{},
 			errors: []int{http.StatusNotFound}}},
+		{route{"GET /api/v1/cycles/{id}/certificates/archive", admins, s.certificateArchive}, apiDoc{
+			op: "downloadCertificateArchive", tag: "cycles", summary: "The ZIP archive of a cycle's certificate PDFs",
+			desc:   "The archive the certificates page generates (its background job). Not found until it was generated.",
+			status: http.StatusOK, download: "application/zip", errors: []int{http.StatusNotFound}}},
 		{route{"POST /api/v1/cycles/{id}/certificates", admins, s.apiIssueCertificates}, apiDoc{
 			op: "issueCertificates", tag: "cycles", summary: "Issue the certificates an announced cycle is due",
 			desc: "One per passing final decision not yet certified; a second call issues only what is missing. No body. " +

@@ -64,6 +64,8 @@ func seedAPIRecords(s *site) {
 		set(p, "{year}", "2025")
 	}
 	set("GET /api/v1/certificates/{number}", "{number}", "MIIT-TIDE-2024-I-0001")
+	set("GET /api/v1/certificates/{number}/pdf", "{number}", "MIIT-TIDE-2024-I-0001")
+	set("GET /api/v1/cycles/{id}/certificates/archive", "{id}", none)
 	for _, p := range []string{"GET /api/v1/cycles/{id}/notice", "GET /api/v1/cycles/{id}/final-results", "GET /api/v1/cycles/{id}/quotas"} {
 		set(p, "{id}", cycle)
 	}
@@ -242,6 +244,12 @@ func TestAPIRecordsJourney(t *testing.T) {
 		t.Errorf("verification of %s: %v", number, cert)
 	}
 	j.get("GET /api/v1/certificates/{number}", "", "/api/v1/certificates/FORGED-0001", http.StatusNotFound)
+	resp, text := s.client().do(mustRequest(t, http.MethodGet, s.http.URL+"/api/v1/certificates/"+number+"/pdf", ""))
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(text, "%PDF") {
+		t.Errorf("the certificate's PDF: %d %.20q", resp.StatusCode, text)
+	}
+	j.get("GET /api/v1/certificates/{number}/pdf", "", "/api/v1/certificates/FORGED-0001/pdf", http.StatusNotFound)
+	j.get("GET /api/v1/cycles/{id}/certificates/archive", "admin1", cyc+"/certificates/archive", http.StatusNotFound)
 
 	// The owner's titles, timeline and reports.
 	recs := j.get("GET /api/v1/me/recognitions", owner, "/api/v1/me/recognitions", http.StatusOK)
@@ -359,7 +367,7 @@ func TestAPIRecordsJourney(t *testing.T) {
 	if files["total"] != float64(1) {
 		t.Errorf("the evidence: %v", files)
 	}
-	resp, text := s.client().do(mustRequest(t, http.MethodGet, s.http.URL+app+"/evidence/"+sum, f.tokens["enterprise1"]))
+	resp, text = s.client().do(mustRequest(t, http.MethodGet, s.http.URL+app+"/evidence/"+sum, f.tokens["enterprise1"]))
 	if resp.StatusCode != http.StatusOK || text != string(pdf) || !strings.Contains(resp.Header.Get("Content-Disposition"), "audit.pdf") {
 		t.Errorf("download the evidence: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Disposition"), text)
 	}

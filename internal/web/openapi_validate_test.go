@@ -173,6 +173,8 @@ func TestOpenAPIConformance(t *testing.T) {
 			rt.pattern != "GET /api/v1/applications/{id}/evidence/{sha}" && // a file, not JSON
 			rt.pattern != "GET /api/v1/applications/{id}/template.xlsx" && // a file, not JSON
 			rt.pattern != "GET /api/v1/programs/versions/{id}/definition.yaml" && // a file, not JSON
+			rt.pattern != "GET /api/v1/certificates/{number}/pdf" && // a file, not JSON
+			rt.pattern != "GET /api/v1/cycles/{id}/certificates/archive" && // a file, not JSON
 			!slices.Contains(apiWriteRoutes, rt.pattern) && // checked by TestAPIWritesJourney
 			!slices.Contains(apiRecordRoutes, rt.pattern) { // checked by TestAPIRecordsJourney
 			t.Errorf("no answer of %s was checked against its schema", rt.pattern)
