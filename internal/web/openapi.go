@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -104,6 +105,9 @@ func openAPIDocument(routes []route, eps []apiEndpoint) (map[string]any, error) 
 			map[string]any{"name": "announcements", "description": "Published pages: news and results"},
 			map[string]any{"name": "cycles", "description": "Runs of a program: phases, results, decisions and objections (administrators; anyone files an objection)"},
 			map[string]any{"name": "applications", "description": "Enterprises' applications, each seen only by those it concerns"},
+			map[string]any{"name": "enterprise", "description": "An enterprise's own titles, certificates, annual reports and timeline"},
+			map[string]any{"name": "public", "description": "What anyone reads: certificates, notices and result lists, programs"},
+			map[string]any{"name": "setup", "description": "The administrator's set-up: programs, channels, users, annual reports, the audit log"},
 			map[string]any{"name": "meta", "description": "About the API itself"},
 		},
 		"paths": paths,
@@ -203,7 +207,17 @@ func operation(sc *schemaSet, method, path string, who *access, d apiDoc) (map[s
 		op["requestBody"] = map[string]any{"required": true,
 			"content": map[string]any{"application/json": map[string]any{"schema": s}}}
 	}
+	if d.upload {
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{
+			"schema": map[string]any{"type": "object", "required": []string{"file"}, "properties": map[string]any{
+				"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream",
+					"description": "the file, with its name"}}}}}}
+	}
 	ok := map[string]any{"description": http.StatusText(d.status)}
+	if d.download != "" {
+		ok["content"] = map[string]any{d.download: map[string]any{"schema": map[string]any{"type": "string",
+			"description": "the file's bytes; Content-Disposition gives its name"}}}
+	}
 	if d.response != nil {
 		s, err := sc.of(reflect.TypeOf(d.response))
 		if err != nil {
@@ -212,12 +226,17 @@ func operation(sc *schemaSet, method, path string, who *access, d apiDoc) (map[s
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": s}}
 	}
 	responses := map[string]any{fmt.Sprint(d.status): ok}
+	if d.again != 0 {
+		again := maps.Clone(ok)
+		again["description"] = http.StatusText(d.again) + ": the record was there already"
+		responses[fmt.Sprint(d.again)] = again
+	}
 	// Every route may refuse a bad API token (401), and break (500).
 	refusals := []int{http.StatusUnauthorized, http.StatusInternalServerError}
 	if len(who.roles) > 0 || !safeMethod(method) {
 		refusals = append(refusals, http.StatusForbidden)
 	}
-	if d.body != nil || len(d.query) > 0 || d.list || len(d.sorts) > 0 {
+	if d.body != nil || d.upload || len(d.query) > 0 || d.list || len(d.sorts) > 0 {
 		refusals = append(refusals, http.StatusUnprocessableEntity)
 	}
 	refusals = append(refusals, d.errors...)
