@@ -24,7 +24,7 @@ func TestScannedInputsLayOutAsDecoded(t *testing.T) {
 		`{}`,
 		`{"sales":[],"rd":[1,2,3,4],"employees":null,"tech_centre":"none"}`,
 		`{"industry":"a \"quoted\" name","employees":300}`, // an escape: the general way
-		`{"employees":300,"employees":400}`,               // the last one wins, as in a map
+		`{"employees":300,"employees":400}`,                // the last one wins, as in a map
 		`{"employees":1E3,"sales":[0.5,-0,2e-3]}`,
 	}
 	for i, d := range docs {

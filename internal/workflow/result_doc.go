@@ -49,9 +49,12 @@ type storedResult struct {
 	Bands []string   `json:"bands"`
 }
 
-// encodeResult appends enterprise e's stored result (format 2) to buf.
+// encodeResult appends enterprise e's stored result (format resultFormat)
+// to buf.
 func encodeResult(buf []byte, p *program.Program, res *scoring.Result, e scoring.Enterprise) ([]byte, error) {
-	buf = append(buf, `{"f":2,"id":`...)
+	buf = append(buf, `{"f":`...)
+	buf = strconv.AppendInt(buf, resultFormat, 10)
+	buf = append(buf, `,"id":`...)
 	buf = appendString(buf, e.ID)
 	if e.Channel != "" {
 		buf = append(buf, `,"channel":`...)
