@@ -199,17 +199,21 @@ func appendString(buf []byte, s string) []byte {
 		return append(buf, b...)
 	}
 	buf = append(buf, '"')
+	start := 0 // s[start:i] is still to copy
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			buf = append(buf, '\\', c)
-		case c < 0x20:
+		if c != '"' && c != '\\' && c >= 0x20 {
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		if c < 0x20 {
 			buf = append(buf, `\u00`...)
 			buf = append(buf, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-		default:
-			buf = append(buf, c)
+		} else {
+			buf = append(buf, '\\', c)
 		}
+		start = i + 1
 	}
+	buf = append(buf, s[start:]...)
 	return append(buf, '"')
 }

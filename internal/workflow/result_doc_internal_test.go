@@ -103,3 +103,21 @@ func TestStoredResultExpandsToTheFullDocument(t *testing.T) {
 		t.Logf("%s: stored %d bytes for %d bytes of full documents", name, stored, full)
 	}
 }
+
+func TestAppendStringIsJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `a "quoted" \ back`, "tab\there\nline\x01", "通过：得分 51.2", "end\\", "\"", "bad \xff byte"} {
+		got := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Errorf("appendString(%q) = %s: %v", s, got, err)
+			continue
+		}
+		want := s
+		if s == "bad \xff byte" {
+			want = "bad \uFFFD byte"
+		}
+		if back != want {
+			t.Errorf("appendString(%q) = %s, reads back as %q", s, got, back)
+		}
+	}
+}
