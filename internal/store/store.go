@@ -325,6 +325,9 @@ type Tx struct {
 	// transaction.
 	cache      *stmtCache
 	unprepared []string
+	// bulk holds the transaction's bulk statements, prepared on its
+	// connection (SQLite; see stmt).
+	bulk map[string]*sql.Stmt
 }
 
 // DB is the database the transaction belongs to.

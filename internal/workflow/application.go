@@ -105,7 +105,7 @@ func (s *Service) SaveApplication(ctx context.Context, actor Actor, id, version 
 		if err := tx.UpdateApplication(ctx, &a); err != nil {
 			return err
 		}
-		j.record("application.save", "application", a.ID, before, a)
+		j.change("application.save", "application", a.ID, before, a)
 		return nil
 	})
 	return result(a, err)
@@ -165,7 +165,7 @@ func (s *Service) SubmitApplication(ctx context.Context, actor Actor, id, versio
 		if err := tx.UpdateApplication(ctx, &a); err != nil {
 			return err
 		}
-		j.record("application.submit", "application", a.ID, before, a)
+		j.change("application.submit", "application", a.ID, before, a)
 		return nil
 	})
 	return result(a, err)
@@ -197,7 +197,7 @@ func (s *Service) WithdrawApplication(ctx context.Context, actor Actor, id, vers
 		if err := tx.UpdateApplication(ctx, &a); err != nil {
 			return err
 		}
-		j.record("application.withdraw", "application", a.ID, before, a)
+		j.change("application.withdraw", "application", a.ID, before, a)
 		return nil
 	})
 	return result(a, err)
@@ -238,7 +238,7 @@ func (s *Service) ReturnApplication(ctx context.Context, actor Actor, channelID,
 		if err := tx.UpdateApplication(ctx, &a); err != nil {
 			return err
 		}
-		j.record("application.return", "application", a.ID, before, a)
+		j.change("application.return", "application", a.ID, before, a)
 		return nil
 	})
 	return result(a, err)

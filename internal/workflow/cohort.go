@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/exemplar/exemplar/internal/store"
@@ -245,8 +247,21 @@ func (s *Service) OpenReviewCycle(ctx context.Context, actor Actor, id int64) (s
 		if len(problems) > 0 {
 			return invalidf("cycle %d cannot open with its cohort: %s", c.ID, joinProblems(problems))
 		}
-		if err := tx.InsertApplications(ctx, apps); err != nil {
+		// Stored channel by channel: each channel's applications then sit
+		// together in the table, and a channel's recommendation, which
+		// rewrites every one of them, dirties (and syncs) its own pages
+		// only, not a third of the table's. They come back by enterprise.
+		byChannel := slices.Clone(apps)
+		slices.SortStableFunc(byChannel, func(a, b store.Application) int { return cmp.Compare(a.ChannelID, b.ChannelID) })
+		if err := tx.InsertApplications(ctx, byChannel); err != nil {
 			return err
+		}
+		appOf := make(map[int64]int64, len(byChannel)) // enterprise → application
+		for _, a := range byChannel {
+			appOf[a.EnterpriseID] = a.ID
+		}
+		for i := range apps {
+			apps[i].ID, apps[i].Version = appOf[apps[i].EnterpriseID], 1
 		}
 		for i, a := range apps {
 			m := cohort[i]

@@ -444,7 +444,7 @@ func (s *Service) ResultTable(ctx context.Context, id int64) (ResultTable, error
 		if err != nil {
 			return err
 		}
-		parsed = parseRun(t.Nodes, results)
+		parsed = parseRun(p, t.Nodes, results)
 		runCache.put(s.db, run.ID, parsed)
 		return nil
 	})
@@ -498,39 +498,35 @@ type parsedRun struct {
 	byEnterprise map[int64]ResultRow
 }
 
-// parseRun parses the documents of a run's results (resultDoc, as
-// StartEvaluation stores them), keeping what the table shows.
-func parseRun(nodes []ResultNode, results []store.Result) *parsedRun {
+// parseRun parses the documents of a run's results of program p (as
+// StartEvaluation stores them, in either format: see result_doc.go),
+// keeping what the table shows.
+func parseRun(p *program.Program, nodes []ResultNode, results []store.Result) *parsedRun {
 	index := make(map[string]int, len(nodes))
 	for i, n := range nodes {
 		index[n.ID] = i
 	}
 	out := &parsedRun{byEnterprise: make(map[int64]ResultRow, len(results))}
-	var doc struct {
-		Failures []struct {
-			Gate string `json:"gate"`
-		} `json:"failures"`
-		Scores []struct {
-			Node  string   `json:"node"`
-			Score *float64 `json:"score"`
-		} `json:"scores"`
-		Reason  textDoc `json:"reason"`
-		Channel string  `json:"channel"`
-	}
 	for _, r := range results {
-		doc.Failures, doc.Scores, doc.Reason, doc.Channel = nil, nil, textDoc{}, ""
 		row := ResultRow{ApplicationID: r.ApplicationID, Eligible: r.Eligible, Pass: r.Pass, Score: r.Score, Rank: r.Rank}
 		row.Scores = make([]float64, len(nodes))
 		for i := range row.Scores {
 			row.Scores[i] = math.NaN()
 		}
-		if json.Unmarshal(r.Result, &doc) == nil {
+		if doc, err := decodeResult(r.Result); err == nil {
 			for _, f := range doc.Failures {
 				row.Failed = append(row.Failed, f.Gate)
 			}
 			for _, sc := range doc.Scores {
 				if i, ok := index[sc.Node]; ok && sc.Score != nil {
 					row.Scores[i] = *sc.Score
+				}
+			}
+			for k, v := range doc.Nodes {
+				if k < len(p.Nodes) && v != nil {
+					if i, ok := index[p.Nodes[k].ID]; ok {
+						row.Scores[i] = *v
+					}
 				}
 			}
 			row.ReasonZh, row.ReasonEn, row.channel = doc.Reason.Zh, doc.Reason.En, doc.Channel

@@ -73,7 +73,7 @@ func (s *Service) SaveDeclarations(ctx context.Context, actor Actor, id, version
 		if err := tx.UpdateApplication(ctx, &a); err != nil {
 			return err
 		}
-		j.record("application.save_declarations", "application", a.ID, before, a)
+		j.change("application.save_declarations", "application", a.ID, before, a)
 		return nil
 	})
 	return result(a, err)

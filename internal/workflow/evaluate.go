@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"slices"
 
@@ -16,7 +15,8 @@ import (
 // on become not recommended. The engine then scores every recommended
 // application together, as one cohort, under the cycle's program version;
 // the run and one result per enterprise, holding the engine's full output
-// as JSON, are stored. Every number comes from the engine.
+// as JSON (compactly: see result_doc.go), are stored. Every number comes
+// from the engine.
 //
 // It refuses a cycle in another phase and one without recommended
 // applications (conflict).
@@ -36,7 +36,7 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 			return err
 		}
 		for i, a := range idle {
-			j.record("application.not_recommend", "application", a.ID, befores[i], a)
+			j.change("application.not_recommend", "application", a.ID, befores[i], a)
 		}
 		apps, err := tx.Applications(ctx, c.ID, StatusRecommended)
 		if err != nil {
@@ -100,17 +100,23 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 		}
 		passed := 0
 		results := make([]store.Result, len(apps))
+		var docs []byte // every result's document, one after the other
+		ends := make([]int, len(apps))
 		for i, a := range apps {
 			e := res.Enterprise(i)
-			doc, err := json.Marshal(resultDocOf(p, res, e))
-			if err != nil {
+			if docs, err = encodeResult(docs, p, res, e); err != nil {
 				return internalf("cycle %d: encode the result of application %d: %v", c.ID, a.ID, err)
 			}
+			ends[i] = len(docs)
 			results[i] = store.Result{RunID: run.ID, EnterpriseID: a.EnterpriseID, ApplicationID: a.ID, Eligible: e.Eligible,
-				Score: number(e.Total), Rank: e.Rank, Pass: e.Outcome == scoring.Pass, Result: doc}
+				Score: number(e.Total), Rank: e.Rank, Pass: e.Outcome == scoring.Pass}
 			if results[i].Pass {
 				passed++
 			}
+		}
+		start := 0
+		for i, end := range ends {
+			results[i].Result, start = docs[start:end:end], end
 		}
 		if err := tx.InsertResults(ctx, results); err != nil {
 			return err
@@ -124,9 +130,9 @@ func (s *Service) StartEvaluation(ctx context.Context, actor Actor, id int64) (s
 	})
 }
 
-// resultDoc is the engine's full output for one enterprise, as stored in
-// results.result. Missing and not-computed values (NaN in the engine) are
-// null.
+// resultDoc is the engine's full output for one enterprise, as Results
+// returns it (stored compactly: see result_doc.go). Missing and
+// not-computed values (NaN in the engine) are null.
 type resultDoc struct {
 	ID          string              `json:"id"`
 	Channel     string              `json:"channel,omitempty"`
@@ -169,34 +175,6 @@ type textDoc struct {
 }
 
 func text(t program.Text) textDoc { return textDoc{Zh: t.Zh, En: t.En} }
-
-func resultDocOf(p *program.Program, res *scoring.Result, e scoring.Enterprise) resultDoc {
-	d := resultDoc{
-		ID: e.ID, Channel: e.Channel, Eligible: e.Eligible, Coverage: number(e.Coverage), Total: number(e.Total),
-		Rank: e.Rank, ChannelRank: e.ChannelRank, Outcome: e.Outcome.String(), Reason: text(e.Reason),
-	}
-	for _, f := range e.Failures {
-		fd := failureDoc{Gate: f.Gate, Missing: f.Missing, Message: text(f.Message)}
-		for _, v := range f.Values {
-			fd.Values = append(fd.Values, valueDoc{Name: v.Name, Value: number(v.Value), Unit: v.Unit})
-		}
-		d.Failures = append(d.Failures, fd)
-	}
-	if len(p.Indicators) > 0 {
-		d.Indicators = map[string]*float64{}
-		for _, ind := range p.Indicators {
-			d.Indicators[ind.ID] = number(res.Cols[ind.Col][e.Row])
-		}
-	}
-	for _, sc := range e.Scores {
-		sd := scoreDoc{Node: sc.Node, Score: number(sc.Score), Band: sc.Band}
-		if sc.Lo != sc.Hi {
-			sd.Lo, sd.Hi = number(sc.Lo), number(sc.Hi)
-		}
-		d.Scores = append(d.Scores, sd)
-	}
-	return d
-}
 
 // number is v for JSON: nil when the engine has no value (NaN).
 func number(v float64) *float64 {

@@ -261,20 +261,16 @@ func EngineTable(p *program.Program, rows []EngineRow) (*scoring.Table, error) {
 func buildTable(p *program.Program, rows []row) (*scoring.Table, error) {
 	t := scoring.NewTable(p, len(rows))
 	for i, r := range rows {
-		m, err := decodeInputs(r.Inputs)
-		if err != nil {
-			return nil, err
-		}
-		for id, v := range m {
+		put := func(id string, v any) {
 			in, ok := p.Input(id)
 			if !ok || v == nil {
-				continue
+				return
 			}
 			if in.Kind == program.KindText {
 				if s, ok := v.(string); ok {
 					t.Text[in.TextCol][i] = s
 				}
-				continue
+				return
 			}
 			vals := []any{v}
 			if in.Yearly {
@@ -284,6 +280,18 @@ func buildTable(p *program.Program, rows []row) (*scoring.Table, error) {
 				if y < in.Years {
 					t.Num[in.Col+y][i] = cell(in, yv)
 				}
+			}
+		}
+		// The stored form is read by a scanner of its own; anything else
+		// the general way, from a clean row.
+		if scanInputs(r.Inputs, put) != nil {
+			clearRow(t, i)
+			m, err := decodeInputs(r.Inputs)
+			if err != nil {
+				return nil, err
+			}
+			for id, v := range m {
+				put(id, v)
 			}
 		}
 		if in := p.IDInput; in != nil {
@@ -298,6 +306,16 @@ func buildTable(p *program.Program, rows []row) (*scoring.Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// clearRow sets row i of t back to missing.
+func clearRow(t *scoring.Table, i int) {
+	for _, col := range t.Num {
+		col[i] = math.NaN()
+	}
+	for _, col := range t.Text {
+		col[i] = ""
+	}
 }
 
 // cell is the engine's value of one checked input value: the number, 1

@@ -45,6 +45,8 @@ func (s *Service) Applications(ctx context.Context, id int64, statuses ...string
 
 // Results returns the results of cycle id's latest engine run, by
 // enterprise id, with the run; not found before the cycle was evaluated.
+// Each result holds the engine's full output (resultDoc), whichever form
+// it is stored in.
 func (s *Service) Results(ctx context.Context, id int64) (store.EngineRun, []store.Result, error) {
 	var run store.EngineRun
 	var out []store.Result
@@ -53,8 +55,19 @@ func (s *Service) Results(ctx context.Context, id int64) (store.EngineRun, []sto
 		if run, err = tx.LatestEngineRun(ctx, id); err != nil {
 			return missing(err, "an engine run of cycle %d", id)
 		}
-		out, err = tx.Results(ctx, run.ID)
-		return err
+		if out, err = tx.Results(ctx, run.ID); err != nil {
+			return err
+		}
+		p, err := s.program(ctx, tx, run.ProgramVersionID)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Result, err = expandResult(p, out[i]); err != nil {
+				return internalf("result of enterprise %d in run %d: %v", out[i].EnterpriseID, run.ID, err)
+			}
+		}
+		return nil
 	})
 	return run, out, err
 }

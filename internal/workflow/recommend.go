@@ -114,7 +114,7 @@ func (s *Service) screen(ctx context.Context, actor Actor, channelID int64, ids 
 				return err
 			}
 			for i, a := range apps {
-				j.record("application."+action, "application", a.ID, befores[i], struct {
+				j.change("application."+action, "application", a.ID, befores[i], struct {
 					store.Application
 					Rank int `json:"rank"`
 				}{a, recs[i].Rank})
@@ -130,7 +130,7 @@ func (s *Service) screen(ctx context.Context, actor Actor, channelID int64, ids 
 				return err
 			}
 			for i, a := range apps {
-				j.record("application."+action, "application", a.ID, befores[i], a)
+				j.change("application."+action, "application", a.ID, befores[i], a)
 			}
 		}
 		out = apps

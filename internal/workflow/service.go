@@ -109,6 +109,15 @@ func (j *journal) record(action, entity string, id int64, before, after any) {
 	})
 }
 
+// change notes an update of entity id by action that records only what
+// it changed (store.Changes): the fields that differ, before and after,
+// and the record's ids. An application's status change no longer copies
+// its inputs into the log twice.
+func (j *journal) change(action, entity string, id int64, before, after any) {
+	b, a := store.Changes(before, after)
+	j.record(action, entity, id, b, a)
+}
+
 // write runs fn in one transaction for actor and appends fn's journal to
 // the audit log in the same transaction; nothing is written unless all of
 // it is.
