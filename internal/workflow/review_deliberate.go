@@ -166,7 +166,7 @@ func (s *Service) reevaluate(ctx context.Context, tx *store.Tx, j *journal, rc *
 	results := make([]store.Result, len(evaluated))
 	for i, a := range evaluated {
 		e := res.Enterprise(i)
-		doc, err := json.Marshal(resultDocOf(p, res, e))
+		doc, err := encodeResult(nil, p, res, e) // stored as the evaluation stores it (result_doc.go)
 		if err != nil {
 			return internalf("cycle %d: encode the result of application %d: %v", c.ID, a.ID, err)
 		}

@@ -127,10 +127,16 @@ func (rc *reviewCycle) bandOf(appID int64, item program.ReviewItem) string {
 	if !ok {
 		return ""
 	}
-	var doc struct {
-		Scores []scoreDoc `json:"scores"`
+	doc, err := decodeResult(r.Result)
+	if err != nil {
+		return ""
 	}
-	if json.Unmarshal(r.Result, &doc) != nil {
+	if doc.Format >= 2 { // bands in the program's node order
+		for k, n := range rc.p.Nodes {
+			if n.ID == item.Node.ID && k < len(doc.Bands) {
+				return doc.Bands[k]
+			}
+		}
 		return ""
 	}
 	for _, sc := range doc.Scores {
