@@ -61,12 +61,6 @@ func isNaN(v float64) bool { return v != v }
 
 var nan = math.NaN()
 
-// Bit patterns for the branch-free loops below.
-var (
-	nanBits = math.Float64bits(math.NaN())
-	oneBits = math.Float64bits(1)
-)
-
 // truth is 1 for true and 0 for false. It is written so that the
 // compiler sets a register from the flags rather than jumping: whether
 // a value passes a comparison is often as good as random, and a
@@ -161,50 +155,9 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 		e.release(py)
 		return out
 	case program.OpSum, program.OpMean, program.OpCount:
-		// out holds the running sum; the first argument sets it and the
-		// count, the others add to them.
-		cnt := e.get(n)
-		tmp := e.get(n)
-		first := e.eval(op.args[0], lo, tmp)
-		for i, x := range first {
-			switch {
-			case isNaN(x):
-				out[i], cnt[i] = 0, 0
-			case x == 0:
-				out[i], cnt[i] = 0, 1 // 0 + -0 is +0
-			default:
-				out[i], cnt[i] = x, 1
-			}
+		if !e.sum3(op, lo, out) {
+			e.sumN(op, lo, out)
 		}
-		for _, arg := range op.args[1:] {
-			v := e.eval(arg, lo, tmp)
-			for i, x := range v {
-				if !isNaN(x) {
-					out[i] += x
-					cnt[i]++
-				}
-			}
-		}
-		switch op.kind {
-		case program.OpCount:
-			copy(out, cnt)
-		case program.OpMean:
-			for i, c := range cnt {
-				if c == 0 {
-					out[i] = nan
-				} else {
-					out[i] /= c
-				}
-			}
-		default:
-			for i, c := range cnt {
-				if c == 0 {
-					out[i] = nan
-				}
-			}
-		}
-		e.put()
-		e.put()
 		return out
 	case program.OpMin, program.OpMax, program.OpCoalesce:
 		if op.kind == program.OpCoalesce && len(op.args) == 2 && op.args[1].kind == program.OpConst {
@@ -282,6 +235,117 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	binary(op.kind, a, b, out)
 	e.put()
 	return out
+}
+
+// sum3 computes a sum, mean or count of two or three arguments (a
+// value per year) in one pass, where sumN takes one per argument and two
+// more. It returns false, computing nothing, for other numbers of
+// arguments or when one is a constant.
+//
+// It adds the same values in the same order from the same +0 as sumN
+// and evalRow, so it gives the same bits: a missing value adds +0 where
+// they skip it, which changes nothing, as a running sum that starts at
+// +0 is never -0 (x + -x is +0).
+func (e *evaluator) sum3(op *xop, lo int, out []float64) bool {
+	if len(op.args) != 2 && len(op.args) != 3 {
+		return false
+	}
+	for _, a := range op.args {
+		if a.kind == program.OpConst {
+			return false
+		}
+	}
+	n := len(out)
+	var v [3][]float64
+	var pushed [3]bool
+	for k, a := range op.args {
+		v[k], _, pushed[k] = e.operand(a, lo, n)
+		v[k] = v[k][:n]
+	}
+	x, y := v[0], v[1]
+	// The kind of result and the number of arguments are the same for
+	// every row: the branches on them below are always predicted.
+	count, mean := op.kind == program.OpCount, op.kind == program.OpMean
+	for i := range out {
+		acc, cnt := 0.0, truth(x[i] == x[i])+truth(y[i] == y[i])
+		acc += orZero(x[i])
+		acc += orZero(y[i])
+		if v[2] != nil {
+			z := v[2][i]
+			acc += orZero(z)
+			cnt += truth(z == z)
+		}
+		r := acc
+		switch {
+		case count:
+			out[i] = cnt
+			continue
+		case mean:
+			r = acc / cnt
+		}
+		rb := math.Float64bits(r)
+		rb ^= (rb ^ nanBits) & mask(cnt == 0) // missing when all are
+		out[i] = math.Float64frombits(rb)
+	}
+	for k := len(op.args) - 1; k >= 0; k-- {
+		e.release(pushed[k])
+	}
+	return true
+}
+
+// orZero is x, or +0 where x is missing, without a jump.
+func orZero(x float64) float64 {
+	return math.Float64frombits(math.Float64bits(x) &^ mask(x != x))
+}
+
+// sumN computes a sum, mean or count of any number of arguments, one
+// pass per argument and two more (see sum3).
+func (e *evaluator) sumN(op *xop, lo int, out []float64) {
+	n := len(out)
+	// out holds the running sum; the first argument sets it and the
+	// count, the others add to them.
+	cnt := e.get(n)
+	tmp := e.get(n)
+	first := e.eval(op.args[0], lo, tmp)
+	for i, x := range first {
+		switch {
+		case isNaN(x):
+			out[i], cnt[i] = 0, 0
+		case x == 0:
+			out[i], cnt[i] = 0, 1 // 0 + -0 is +0
+		default:
+			out[i], cnt[i] = x, 1
+		}
+	}
+	for _, arg := range op.args[1:] {
+		v := e.eval(arg, lo, tmp)
+		for i, x := range v {
+			if !isNaN(x) {
+				out[i] += x
+				cnt[i]++
+			}
+		}
+	}
+	switch op.kind {
+	case program.OpCount:
+		copy(out, cnt)
+	case program.OpMean:
+		for i, c := range cnt {
+			if c == 0 {
+				out[i] = nan
+			} else {
+				out[i] /= c
+			}
+		}
+	default:
+		for i, c := range cnt {
+			if c == 0 {
+				out[i] = nan
+			}
+		}
+	}
+	e.put()
+	e.put()
 }
 
 // coalesceConst sets out[i] to a[i], or c where a[i] is missing.
@@ -481,13 +545,9 @@ func binary(k program.OpKind, a, b, out []float64) {
 			out[i] = math.Mod(a[i], b[i])
 		}
 	case program.OpAnd:
-		for i := range out {
-			out[i] = and(a[i], b[i])
-		}
+		logicInto(out, a, b, 0, false)
 	case program.OpOr:
-		for i := range out {
-			out[i] = or(a[i], b[i])
-		}
+		logicInto(out, a, b, 0, true)
 	case program.OpEq:
 		for i := range out {
 			x, y := a[i], b[i]
@@ -551,13 +611,9 @@ func binaryConst(k program.OpKind, a []float64, c float64, out []float64) {
 			out[i] = math.Mod(x, c)
 		}
 	case program.OpAnd:
-		for i, x := range a {
-			out[i] = and(x, c)
-		}
+		logicInto(out, a, nil, c, false)
 	case program.OpOr:
-		for i, x := range a {
-			out[i] = or(x, c)
-		}
+		logicInto(out, a, nil, c, true)
 	case program.OpEq:
 		for i, x := range a {
 			out[i] = known(x, c, x == c)
@@ -593,22 +649,48 @@ func known(x, y float64, b bool) float64 {
 	return truth(b)
 }
 
-// and is three-valued: false wins over unknown. Operands are often as
-// good as random, so it is worked out with masks rather than jumps.
-func and(x, y float64) float64 {
-	f := mask(x == 0) | mask(y == 0) // a false operand
-	u := mask(x != x) | mask(y != y) // an unknown one
-	r := oneBits ^ (oneBits^nanBits)&u
-	return math.Float64frombits(r &^ f)
+// logicInto sets out[i] to a[i] && b[i], or to a[i] || b[i] when isOr;
+// a nil b stands for the constant c. Both are three-valued: false wins
+// over unknown in &&, true in ||. Operands are often as good as random,
+// so the result is worked out with masks rather than jumps, written out
+// in the loop: as a function it is beyond the compiler's inlining budget,
+// and a call per row (with the loop's state spilled around it) cost
+// several times the work.
+//
+// The operands' bits without the sign (shifted left by one) tell false
+// (0) and unknown (above infBits, a NaN) apart without a jump; a true
+// operand's shifted bits minus one lie below infBits.
+func logicInto(out, a, b []float64, c float64, isOr bool) {
+	const infBits = 0xFFE0000000000000 // ±Inf, shifted
+	a = a[:len(out)]
+	if b != nil {
+		b = b[:len(out)]
+	}
+	cb := math.Float64bits(c) << 1
+	for i, x := range a {
+		xb, yb := math.Float64bits(x)<<1, cb
+		if b != nil { // the same for every row: no misprediction
+			yb = math.Float64bits(b[i]) << 1
+		}
+		var r uint64
+		if isOr {
+			t := -uint64(b2i(min(xb-1, yb-1) < infBits))
+			r = nanBits & -uint64(b2i(max(xb, yb) > infBits))
+			r ^= (r ^ oneBits) & t
+		} else {
+			f := -uint64(b2i(min(xb, yb) == 0))
+			u := -uint64(b2i(max(xb, yb) > infBits))
+			r = (oneBits ^ (oneBits^nanBits)&u) &^ f
+		}
+		out[i] = math.Float64frombits(r)
+	}
 }
 
-// or is three-valued: true wins over unknown (see and).
-func or(x, y float64) float64 {
-	t := mask(x != 0)&mask(x == x) | mask(y != 0)&mask(y == y) // a true operand
-	u := mask(x != x) | mask(y != y)
-	r := nanBits & u
-	return math.Float64frombits(r ^ (r^oneBits)&t)
-}
+// The bits of 1 and of math.NaN(): the values and and or give.
+const (
+	oneBits = 0x3FF0000000000000
+	nanBits = 0x7FF8000000000001
+)
 
 // evalRow computes op for one row; it is the reference the columnar
 // evaluator is tested against, and formats gate messages.
