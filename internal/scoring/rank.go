@@ -273,7 +273,7 @@ func (r *Result) rank(workers int) (slots []int32, names []string) {
 				sameKey = func(k int) bool { return es[k].key == es[k-1].key }
 			} else {
 				cmpTies := r.tieCompare(ids)
-				parallelRuns(runs, m, workers, func(ru run) {
+				parallelRuns(runs, m, workers, func(_ int, ru run) {
 					slices.SortFunc(order[ru.lo:ru.hi], cmpTies)
 				})
 			}
@@ -335,10 +335,11 @@ func equalRuns(n int, same func(a, b int) bool) (runs []run, tied int) {
 	return runs, tied
 }
 
-// parallelRuns calls f on every run from workers goroutines, handing them
-// out in a few batches of similar total length rather than one by one: a
-// cohort can have many short runs. total is the number of entries.
-func parallelRuns(runs []run, total, workers int, f func(run)) {
+// parallelRuns calls f(w, run) on every run from workers goroutines (w
+// numbers the goroutine, from 0), handing them out in a few batches of
+// similar total length rather than one by one: a cohort can have many
+// short runs. total is the number of entries.
+func parallelRuns(runs []run, total, workers int, f func(w int, ru run)) {
 	var batches [][]run
 	per := total/(4*max(workers, 1)) + 1
 	for lo := 0; lo < len(runs); {
@@ -350,9 +351,9 @@ func parallelRuns(runs []run, total, workers int, f func(run)) {
 		batches = append(batches, runs[lo:hi])
 		lo = hi
 	}
-	forEach(len(batches), workers, func(b int) {
+	forEachWorker(len(batches), workers, func(w, b int) {
 		for _, ru := range batches[b] {
-			f(ru)
+			f(w, ru)
 		}
 	})
 }

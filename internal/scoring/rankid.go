@@ -37,7 +37,9 @@ func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, worke
 	// eligibility (as good as random).
 	m := len(order)
 	es := make([]idEntry, m+parts)
-	tmp := make([]idEntry, m)
+	// tmp is the scratch of the runs' sorts: the radix sort's other
+	// buffer, or else one per worker as long as the longest run.
+	var tmp []idEntry
 	var runs []run
 	if width := bits.Len32(uint32(diff >> shift)); width <= bucketBits {
 		// Few possible keys (whole points): a counting sort. Each part
@@ -87,6 +89,7 @@ func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, worke
 		es = es[:m]
 	} else {
 		es = es[:m]
+		tmp = make([]idEntry, m)
 		forEach(parts, parts, func(w int) {
 			k := bounds[w]
 			for i := rows[w]; i < rows[w+1]; i++ {
@@ -106,8 +109,25 @@ func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, worke
 		}
 		runs, _ = equalRuns(len(es), func(a, b int) bool { return es[a].key == es[b].key })
 	}
-	parallelRuns(runs, len(es), workers, func(ru run) {
-		sortByID(es[ru.lo:ru.hi], tmp[ru.lo:ru.hi], ids, 0)
+	var own [][]idEntry
+	if tmp == nil {
+		longest := 0
+		for _, ru := range runs {
+			longest = max(longest, ru.hi-ru.lo)
+		}
+		own = make([][]idEntry, max(1, workers))
+		for w := range own {
+			own[w] = make([]idEntry, 0, longest)
+		}
+	}
+	parallelRuns(runs, len(es), workers, func(w int, ru run) {
+		var scratch []idEntry
+		if tmp != nil {
+			scratch = tmp[ru.lo:ru.hi]
+		} else {
+			scratch = own[w][:ru.hi-ru.lo]
+		}
+		sortByID(es[ru.lo:ru.hi], scratch, ids, 0)
 	})
 	shares := evenBounds(m, parts)
 	forEach(parts, parts, func(w int) {
