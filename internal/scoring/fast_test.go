@@ -189,3 +189,148 @@ func TestRankByCountingAgreesWithRadix(t *testing.T) {
 		}
 	}
 }
+
+// generalStates is the general path of a gate: the rule's values, then
+// their states.
+func generalStates(e *evaluator, op *xop, n int) []int8 {
+	v := e.compute(op, 0, make([]float64, n))
+	st := make([]int8, n)
+	for i, x := range v {
+		switch {
+		case x != x:
+			st[i] = -1
+		case x != 0:
+			st[i] = 1
+		}
+	}
+	return st
+}
+
+// TestComparisonsInOnePass checks the gates' and bands' comparisons made
+// in the pass that uses them (compareStates, bandWhere) against the
+// comparison's values, for every operator, with a column or a constant
+// on the right, and missing values on either side.
+func TestComparisonsInOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	const n = 1000
+	cols := [][]float64{randomColumn(rng, n), randomColumn(rng, n)}
+	for i := range n / 4 {
+		cols[1][i] = cols[0][i] // equal values
+	}
+	kinds := []program.OpKind{program.OpEq, program.OpNe, program.OpLt, program.OpLe, program.OpGt, program.OpGe}
+	for _, k := range kinds {
+		for _, right := range []*xop{{kind: program.OpCol, col: 1, memo: -1}, {kind: program.OpConst, value: 0, memo: -1}, {kind: program.OpConst, value: 3, memo: -1}} {
+			op := &xop{kind: k, memo: -1, args: []*xop{{kind: program.OpCol, col: 0, memo: -1}, right}}
+			e := &evaluator{cols: cols}
+			want := generalStates(e, op, n)
+			st := make([]int8, n)
+			worst := make([]int8, n)
+			for i := range worst {
+				worst[i] = 1
+			}
+			if !e.compareStates(op, 0, st, worst) {
+				t.Fatalf("%v: no one-pass path", k)
+			}
+			band := make([]int8, n)
+			for i := range band {
+				band[i] = -1
+			}
+			a, b, bc, pushed, ok := e.comparands(op, 0, n)
+			if !ok || pushed != 0 {
+				t.Fatalf("%v: comparands %v, %d pushed", k, ok, pushed)
+			}
+			bandWhere(band, 4, k, a, b, bc)
+			for i := range st {
+				if st[i] != want[i] || worst[i] != min(1, want[i]) {
+					t.Fatalf("%v row %d (%v, %v): state %d (worst %d), want %d", k, i, cols[0][i], cols[1][i], st[i], worst[i], want[i])
+				}
+				if hit := band[i] == 4; hit != (want[i] == 1) {
+					t.Fatalf("%v row %d (%v, %v): band %d, state %d", k, i, cols[0][i], cols[1][i], band[i], want[i])
+				}
+			}
+			if e.top != 0 {
+				t.Fatalf("%v: %d scratch buffers not given back", k, e.top)
+			}
+		}
+	}
+	// A comparison the memo holds, or with a constant on the left, takes
+	// the general path.
+	memo := &xop{kind: program.OpGt, memo: 0, args: []*xop{{kind: program.OpCol, col: 0, memo: -1}, {kind: program.OpConst, memo: -1}}}
+	left := &xop{kind: program.OpGt, memo: -1, args: []*xop{{kind: program.OpConst, memo: -1}, {kind: program.OpCol, col: 0, memo: -1}}}
+	e := &evaluator{cols: cols}
+	for _, op := range []*xop{memo, left} {
+		if e.compareStates(op, 0, make([]int8, n), make([]int8, n)) {
+			t.Errorf("op %+v took the one-pass path", op)
+		}
+	}
+}
+
+// TestPointsInOnePass checks pointsOf against coalesceConst followed by
+// the limits, as leafScores did them.
+func TestPointsInOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	v := randomColumn(rng, 1000)
+	for _, c := range []float64{0, 2, -1, math.NaN()} {
+		for _, top := range []float64{8, math.Inf(1), 0} {
+			got := make([]float64, len(v))
+			pointsOf(got, v, c, top)
+			want := make([]float64, len(v))
+			coalesceConst(want, v, c)
+			for i, x := range want {
+				if isNaN(x) {
+					x = 0
+				}
+				if x < 0 {
+					x = 0
+				}
+				if x > top {
+					x = top
+				}
+				want[i] = x
+			}
+			for i := range got {
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("c %v top %v row %d (%v): %v, want %v", c, top, i, v[i], got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestSumCompleteAgreesWithSumNode checks the two-children-a-pass sum of
+// children that are never missing, capped, against sumNode and the cap.
+func TestSumCompleteAgreesWithSumNode(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	const n = 700
+	for kids := 0; kids <= 5; kids++ {
+		var children [][]float64
+		var weights []float64
+		for range kids {
+			c := make([]float64, n)
+			for i := range c {
+				c[i] = awkward[1+rng.IntN(len(awkward)-1)] // never missing
+				if rng.IntN(2) == 0 {
+					c[i] = float64(rng.IntN(12))
+				}
+			}
+			children = append(children, c)
+			weights = append(weights, []float64{1, 1, 0.5, 3}[rng.IntN(4)])
+		}
+		for _, top := range []float64{30, math.Inf(1)} {
+			got := make([]float64, n)
+			sumComplete(got, children, weights, top)
+			want := make([]float64, n)
+			if kids > 0 {
+				sumNode(want, children, weights)
+			}
+			for i := range want {
+				if want[i] > top {
+					want[i] = top
+				}
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("%d children, top %v, row %d: %v, want %v", kids, top, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
