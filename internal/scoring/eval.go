@@ -226,6 +226,10 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	// A binary operator; a constant on the right (compile turned it
 	// there where it could) is passed as a number.
 	l, r := op.args[0], op.args[1]
+	if x, shift, scale, div, ok := roundedRate(op); ok {
+		roundRate(out, e.eval(x, lo, out), shift, scale, div)
+		return out
+	}
 	a := e.eval(l, lo, out)
 	if r.kind == program.OpConst {
 		binaryConst(op.kind, a, r.value, out)
@@ -235,67 +239,6 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	binary(op.kind, a, b, out)
 	e.put()
 	return out
-}
-
-// sum3 computes a sum, mean or count of two or three arguments (a
-// value per year) in one pass, where sumN takes one per argument and two
-// more. It returns false, computing nothing, for other numbers of
-// arguments or when one is a constant.
-//
-// It adds the same values in the same order from the same +0 as sumN
-// and evalRow, so it gives the same bits: a missing value adds +0 where
-// they skip it, which changes nothing, as a running sum that starts at
-// +0 is never -0 (x + -x is +0).
-func (e *evaluator) sum3(op *xop, lo int, out []float64) bool {
-	if len(op.args) != 2 && len(op.args) != 3 {
-		return false
-	}
-	for _, a := range op.args {
-		if a.kind == program.OpConst {
-			return false
-		}
-	}
-	n := len(out)
-	var v [3][]float64
-	var pushed [3]bool
-	for k, a := range op.args {
-		v[k], _, pushed[k] = e.operand(a, lo, n)
-		v[k] = v[k][:n]
-	}
-	x, y := v[0], v[1]
-	// The kind of result and the number of arguments are the same for
-	// every row: the branches on them below are always predicted.
-	count, mean := op.kind == program.OpCount, op.kind == program.OpMean
-	for i := range out {
-		acc, cnt := 0.0, truth(x[i] == x[i])+truth(y[i] == y[i])
-		acc += orZero(x[i])
-		acc += orZero(y[i])
-		if v[2] != nil {
-			z := v[2][i]
-			acc += orZero(z)
-			cnt += truth(z == z)
-		}
-		r := acc
-		switch {
-		case count:
-			out[i] = cnt
-			continue
-		case mean:
-			r = acc / cnt
-		}
-		rb := math.Float64bits(r)
-		rb ^= (rb ^ nanBits) & mask(cnt == 0) // missing when all are
-		out[i] = math.Float64frombits(rb)
-	}
-	for k := len(op.args) - 1; k >= 0; k-- {
-		e.release(pushed[k])
-	}
-	return true
-}
-
-// orZero is x, or +0 where x is missing, without a jump.
-func orZero(x float64) float64 {
-	return math.Float64frombits(math.Float64bits(x) &^ mask(x != x))
 }
 
 // sumN computes a sum, mean or count of any number of arguments, one
@@ -648,49 +591,6 @@ func known(x, y float64, b bool) float64 {
 	}
 	return truth(b)
 }
-
-// logicInto sets out[i] to a[i] && b[i], or to a[i] || b[i] when isOr;
-// a nil b stands for the constant c. Both are three-valued: false wins
-// over unknown in &&, true in ||. Operands are often as good as random,
-// so the result is worked out with masks rather than jumps, written out
-// in the loop: as a function it is beyond the compiler's inlining budget,
-// and a call per row (with the loop's state spilled around it) cost
-// several times the work.
-//
-// The operands' bits without the sign (shifted left by one) tell false
-// (0) and unknown (above infBits, a NaN) apart without a jump; a true
-// operand's shifted bits minus one lie below infBits.
-func logicInto(out, a, b []float64, c float64, isOr bool) {
-	const infBits = 0xFFE0000000000000 // ±Inf, shifted
-	a = a[:len(out)]
-	if b != nil {
-		b = b[:len(out)]
-	}
-	cb := math.Float64bits(c) << 1
-	for i, x := range a {
-		xb, yb := math.Float64bits(x)<<1, cb
-		if b != nil { // the same for every row: no misprediction
-			yb = math.Float64bits(b[i]) << 1
-		}
-		var r uint64
-		if isOr {
-			t := -uint64(b2i(min(xb-1, yb-1) < infBits))
-			r = nanBits & -uint64(b2i(max(xb, yb) > infBits))
-			r ^= (r ^ oneBits) & t
-		} else {
-			f := -uint64(b2i(min(xb, yb) == 0))
-			u := -uint64(b2i(max(xb, yb) > infBits))
-			r = (oneBits ^ (oneBits^nanBits)&u) &^ f
-		}
-		out[i] = math.Float64frombits(r)
-	}
-}
-
-// The bits of 1 and of math.NaN(): the values and and or give.
-const (
-	oneBits = 0x3FF0000000000000
-	nanBits = 0x7FF8000000000001
-)
 
 // evalRow computes op for one row; it is the reference the columnar
 // evaluator is tested against, and formats gate messages.

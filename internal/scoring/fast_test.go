@@ -334,3 +334,44 @@ func TestSumCompleteAgreesWithSumNode(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundedRateInOnePass checks round((x ± c) * s) / d in one pass
+// against its four passes, and that other shapes are left alone.
+func TestRoundedRateInOnePass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	const n = 1000
+	x := randomColumn(rng, n)
+	for i := range n / 2 {
+		x[i] = float64(rng.IntN(4000)) / 1000 // rates near the band edges
+	}
+	cols := [][]float64{x}
+	k := func(v float64) *xop { return &xop{kind: program.OpConst, value: v, memo: -1} }
+	for _, sub := range []program.OpKind{program.OpSub, program.OpAdd} {
+		for _, c := range [][3]float64{{1, 1e6, 1e4}, {0.5, 100, 100}, {-2, 3, 7}} {
+			inner := &xop{kind: sub, memo: -1, args: []*xop{{kind: program.OpCol, memo: -1}, k(c[0])}}
+			mul := &xop{kind: program.OpMul, memo: -1, args: []*xop{inner, k(c[1])}}
+			rd := &xop{kind: program.OpRound, memo: -1, args: []*xop{mul}}
+			op := &xop{kind: program.OpDiv, memo: -1, args: []*xop{rd, k(c[2])}}
+			if _, _, _, _, ok := roundedRate(op); !ok {
+				t.Fatalf("%v %v: not matched", sub, c)
+			}
+			e := &evaluator{cols: cols}
+			got := e.compute(op, 0, make([]float64, n))
+			want := make([]float64, n)
+			binaryConst(sub, x, c[0], want)
+			binaryConst(program.OpMul, want, c[1], want)
+			unary(program.OpRound, nil, want, want)
+			binaryConst(program.OpDiv, want, c[2], want)
+			for i := range want {
+				if !sameBits(got[i], want[i]) {
+					t.Fatalf("%v %v row %d (%v): %v, want %v", sub, c, i, x[i], got[i], want[i])
+				}
+			}
+			// Shared inner steps are computed once by the memo instead.
+			mul.memo = 0
+			if _, _, _, _, ok := roundedRate(op); ok {
+				t.Fatalf("%v %v: matched with a shared step", sub, c)
+			}
+		}
+	}
+}
