@@ -130,10 +130,15 @@ func combine(n *aggNode, out []float64, children [][]float64) error {
 	switch node.Agg {
 	case program.AggSum:
 		if n.complete {
-			sumComplete(out, children, n.weights)
-		} else {
-			sumNode(out, children, n.weights)
+			// The cap too, in the same pass.
+			top := math.Inf(1)
+			if node.Max != nil {
+				top = *node.Max
+			}
+			sumComplete(out, children, n.weights, top)
+			return nil
 		}
+		sumNode(out, children, n.weights)
 	case program.AggArithmetic:
 		err = composite.Arithmetic(out, children, n.weights)
 	case program.AggGeometric:
@@ -172,21 +177,37 @@ func (e *NodeError) Error() string {
 
 func (e *NodeError) Unwrap() error { return e.Err }
 
-// sumComplete is sumNode for children that are never missing: the same
-// sums, added in the same order from 0, without the checks.
-func sumComplete(out []float64, children [][]float64, weights []float64) {
-	clear(out)
-	for k, c := range children {
+// sumComplete is sumNode for children that are never missing, capped
+// at top (+Inf for none): the same sums, added in the same order from 0,
+// without the checks, and two children to a pass, the cap in the last.
+func sumComplete(out []float64, children [][]float64, weights []float64, top float64) {
+	if len(children) == 0 {
+		clear(out)
+		return
+	}
+	for k := 0; k < len(children); k += 2 {
+		c := children[k][:len(out)]
 		w := weights[k]
-		c = c[:len(out)]
-		if w == 1 {
-			for i, x := range c {
-				out[i] += x
-			}
-			continue
+		d, v := c, 0.0 // d and v stand for no second child
+		if k+1 < len(children) {
+			d, v = children[k+1][:len(out)], weights[k+1]
 		}
+		pair := k+1 < len(children)
+		first, last := k == 0, k+2 >= len(children)
+		// The branches below are the same for every row.
 		for i, x := range c {
-			out[i] += w * x
+			acc := 0.0
+			if !first {
+				acc = out[i]
+			}
+			acc += w * x
+			if pair {
+				acc += v * d[i]
+			}
+			if last && acc > top {
+				acc = top
+			}
+			out[i] = acc
 		}
 	}
 }

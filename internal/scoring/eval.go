@@ -61,12 +61,6 @@ func isNaN(v float64) bool { return v != v }
 
 var nan = math.NaN()
 
-// Bit patterns for the branch-free loops below.
-var (
-	nanBits = math.Float64bits(math.NaN())
-	oneBits = math.Float64bits(1)
-)
-
 // truth is 1 for true and 0 for false. It is written so that the
 // compiler sets a register from the flags rather than jumping: whether
 // a value passes a comparison is often as good as random, and a
@@ -161,50 +155,9 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 		e.release(py)
 		return out
 	case program.OpSum, program.OpMean, program.OpCount:
-		// out holds the running sum; the first argument sets it and the
-		// count, the others add to them.
-		cnt := e.get(n)
-		tmp := e.get(n)
-		first := e.eval(op.args[0], lo, tmp)
-		for i, x := range first {
-			switch {
-			case isNaN(x):
-				out[i], cnt[i] = 0, 0
-			case x == 0:
-				out[i], cnt[i] = 0, 1 // 0 + -0 is +0
-			default:
-				out[i], cnt[i] = x, 1
-			}
+		if !e.sum3(op, lo, out) {
+			e.sumN(op, lo, out)
 		}
-		for _, arg := range op.args[1:] {
-			v := e.eval(arg, lo, tmp)
-			for i, x := range v {
-				if !isNaN(x) {
-					out[i] += x
-					cnt[i]++
-				}
-			}
-		}
-		switch op.kind {
-		case program.OpCount:
-			copy(out, cnt)
-		case program.OpMean:
-			for i, c := range cnt {
-				if c == 0 {
-					out[i] = nan
-				} else {
-					out[i] /= c
-				}
-			}
-		default:
-			for i, c := range cnt {
-				if c == 0 {
-					out[i] = nan
-				}
-			}
-		}
-		e.put()
-		e.put()
 		return out
 	case program.OpMin, program.OpMax, program.OpCoalesce:
 		if op.kind == program.OpCoalesce && len(op.args) == 2 && op.args[1].kind == program.OpConst {
@@ -273,6 +226,10 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	// A binary operator; a constant on the right (compile turned it
 	// there where it could) is passed as a number.
 	l, r := op.args[0], op.args[1]
+	if x, shift, scale, div, ok := roundedRate(op); ok {
+		roundRate(out, e.eval(x, lo, out), shift, scale, div)
+		return out
+	}
 	a := e.eval(l, lo, out)
 	if r.kind == program.OpConst {
 		binaryConst(op.kind, a, r.value, out)
@@ -282,6 +239,56 @@ func (e *evaluator) compute(op *xop, lo int, out []float64) []float64 {
 	binary(op.kind, a, b, out)
 	e.put()
 	return out
+}
+
+// sumN computes a sum, mean or count of any number of arguments, one
+// pass per argument and two more (see sum3).
+func (e *evaluator) sumN(op *xop, lo int, out []float64) {
+	n := len(out)
+	// out holds the running sum; the first argument sets it and the
+	// count, the others add to them.
+	cnt := e.get(n)
+	tmp := e.get(n)
+	first := e.eval(op.args[0], lo, tmp)
+	for i, x := range first {
+		switch {
+		case isNaN(x):
+			out[i], cnt[i] = 0, 0
+		case x == 0:
+			out[i], cnt[i] = 0, 1 // 0 + -0 is +0
+		default:
+			out[i], cnt[i] = x, 1
+		}
+	}
+	for _, arg := range op.args[1:] {
+		v := e.eval(arg, lo, tmp)
+		for i, x := range v {
+			if !isNaN(x) {
+				out[i] += x
+				cnt[i]++
+			}
+		}
+	}
+	switch op.kind {
+	case program.OpCount:
+		copy(out, cnt)
+	case program.OpMean:
+		for i, c := range cnt {
+			if c == 0 {
+				out[i] = nan
+			} else {
+				out[i] /= c
+			}
+		}
+	default:
+		for i, c := range cnt {
+			if c == 0 {
+				out[i] = nan
+			}
+		}
+	}
+	e.put()
+	e.put()
 }
 
 // coalesceConst sets out[i] to a[i], or c where a[i] is missing.
@@ -481,13 +488,9 @@ func binary(k program.OpKind, a, b, out []float64) {
 			out[i] = math.Mod(a[i], b[i])
 		}
 	case program.OpAnd:
-		for i := range out {
-			out[i] = and(a[i], b[i])
-		}
+		logicInto(out, a, b, 0, false)
 	case program.OpOr:
-		for i := range out {
-			out[i] = or(a[i], b[i])
-		}
+		logicInto(out, a, b, 0, true)
 	case program.OpEq:
 		for i := range out {
 			x, y := a[i], b[i]
@@ -551,13 +554,9 @@ func binaryConst(k program.OpKind, a []float64, c float64, out []float64) {
 			out[i] = math.Mod(x, c)
 		}
 	case program.OpAnd:
-		for i, x := range a {
-			out[i] = and(x, c)
-		}
+		logicInto(out, a, nil, c, false)
 	case program.OpOr:
-		for i, x := range a {
-			out[i] = or(x, c)
-		}
+		logicInto(out, a, nil, c, true)
 	case program.OpEq:
 		for i, x := range a {
 			out[i] = known(x, c, x == c)
@@ -591,23 +590,6 @@ func known(x, y float64, b bool) float64 {
 		return nan
 	}
 	return truth(b)
-}
-
-// and is three-valued: false wins over unknown. Operands are often as
-// good as random, so it is worked out with masks rather than jumps.
-func and(x, y float64) float64 {
-	f := mask(x == 0) | mask(y == 0) // a false operand
-	u := mask(x != x) | mask(y != y) // an unknown one
-	r := oneBits ^ (oneBits^nanBits)&u
-	return math.Float64frombits(r &^ f)
-}
-
-// or is three-valued: true wins over unknown (see and).
-func or(x, y float64) float64 {
-	t := mask(x != 0)&mask(x == x) | mask(y != 0)&mask(y == y) // a true operand
-	u := mask(x != x) | mask(y != y)
-	r := nanBits & u
-	return math.Float64frombits(r ^ (r^oneBits)&t)
 }
 
 // evalRow computes op for one row; it is the reference the columnar

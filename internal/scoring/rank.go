@@ -15,17 +15,6 @@ type rankEntry struct {
 	row int32
 }
 
-// idEntry is a rankEntry with the first 16 bytes of the enterprise's id,
-// as two big-endian integers: they decide most comparisons of ids
-// without reading the strings, which lie all over memory. Its key is the
-// 32 bits of the score key in which the scores differ (see narrowKeys),
-// so that an entry takes 24 bytes rather than 32.
-type idEntry struct {
-	hi, lo uint64
-	key    uint32
-	row    int32
-}
-
 // narrowKeys reports whether the bits set in diff (those in which the
 // score keys differ) lie within 32 consecutive bits, and from which bit.
 func narrowKeys(diff uint64) (shift int, ok bool) {
@@ -163,38 +152,6 @@ func evenBounds(n, parts int) []int {
 	return b
 }
 
-// radixSortID is a one-worker radixSort for idEntry (used where scores
-// are whole points: two passes). Only the digits in which some keys
-// differ (bits set in diff) are sorted on.
-func radixSortID(a, tmp []idEntry, diff uint32) []idEntry {
-	if len(a) < 2 {
-		return a
-	}
-	src, dst := a, tmp[:len(a)]
-	var c [radixSize]uint32
-	for shift := 0; shift < 32; shift += radixBits {
-		if diff>>shift&radixMask == 0 {
-			continue
-		}
-		clear(c[:])
-		for k := range src {
-			c[(src[k].key>>shift)&radixMask]++
-		}
-		var sum uint32
-		for d, x := range c {
-			c[d] = sum
-			sum += x
-		}
-		for _, e := range src {
-			d := (e.key >> shift) & radixMask
-			dst[c[d]] = e
-			c[d]++
-		}
-		src, dst = dst, src
-	}
-	return src
-}
-
 // rank orders the ranked enterprises and gives each its rank.
 //
 // The order is by decision score, best first, then the program's
@@ -316,7 +273,7 @@ func (r *Result) rank(workers int) (slots []int32, names []string) {
 				sameKey = func(k int) bool { return es[k].key == es[k-1].key }
 			} else {
 				cmpTies := r.tieCompare(ids)
-				parallelRuns(runs, m, workers, func(ru run) {
+				parallelRuns(runs, m, workers, func(_ int, ru run) {
 					slices.SortFunc(order[ru.lo:ru.hi], cmpTies)
 				})
 			}
@@ -378,10 +335,11 @@ func equalRuns(n int, same func(a, b int) bool) (runs []run, tied int) {
 	return runs, tied
 }
 
-// parallelRuns calls f on every run from workers goroutines, handing them
-// out in a few batches of similar total length rather than one by one: a
-// cohort can have many short runs. total is the number of entries.
-func parallelRuns(runs []run, total, workers int, f func(run)) {
+// parallelRuns calls f(w, run) on every run from workers goroutines (w
+// numbers the goroutine, from 0), handing them out in a few batches of
+// similar total length rather than one by one: a cohort can have many
+// short runs. total is the number of entries.
+func parallelRuns(runs []run, total, workers int, f func(w int, ru run)) {
 	var batches [][]run
 	per := total/(4*max(workers, 1)) + 1
 	for lo := 0; lo < len(runs); {
@@ -393,152 +351,11 @@ func parallelRuns(runs []run, total, workers int, f func(run)) {
 		batches = append(batches, runs[lo:hi])
 		lo = hi
 	}
-	forEach(len(batches), workers, func(b int) {
+	forEachWorker(len(batches), workers, func(w, b int) {
 		for _, ru := range batches[b] {
-			f(ru)
+			f(w, ru)
 		}
 	})
-}
-
-// rankByID orders the ranked enterprises by score, then id, then row,
-// into order, and returns their sorted entries. Part w of the entries
-// (from bounds[w]) holds the ranked rows from rows[w] to rows[w+1].
-//
-// diff has the bits set in which the scores' keys differ, within 32
-// consecutive bits (see narrowKeys).
-func (r *Result) rankByID(order []int32, ids []string, rows, bounds []int, workers int, diff uint64) []idEntry {
-	score := r.Score[r.P.DecisionNode.Index]
-	shift, _ := narrowKeys(diff)
-	es := make([]idEntry, len(order))
-	forEach(len(rows)-1, len(rows)-1, func(w int) {
-		k := bounds[w]
-		for i := rows[w]; i < rows[w+1]; i++ {
-			if r.Eligible[i] && !isNaN(score[i]) {
-				hi, lo := idPrefix(ids[i])
-				es[k] = idEntry{hi: hi, lo: lo, key: uint32(scoreKey(score[i]) >> shift), row: int32(i)}
-				k++
-			}
-		}
-	})
-	// The sort leaves its result in one of its two buffers; the other
-	// is the scratch of the runs' sorts.
-	a, b := es, make([]idEntry, len(es))
-	es = radixSortID(a, b, uint32(diff>>shift))
-	tmp := b
-	if len(es) > 0 && &es[0] == &b[0] {
-		tmp = a
-	}
-	runs, _ := equalRuns(len(es), func(a, b int) bool { return es[a].key == es[b].key })
-	parallelRuns(runs, len(es), workers, func(ru run) {
-		sortByID(es[ru.lo:ru.hi], tmp[ru.lo:ru.hi], ids, 0)
-	})
-	for k, e := range es {
-		order[k] = e.row
-	}
-	return es
-}
-
-// sortByID sorts es by id (its prefix hi, lo, then the whole id), then
-// row, with tmp (of the same length) as scratch. It is a most-significant
-// byte first radix sort on the prefix, from byte depth: ids share long
-// prefixes (a credit code starts with its kind and region), which a
-// comparison sort would compare again at every step, and whether one id
-// sorts before another is as good as random, which costs a comparison
-// sort a mispredicted branch per step.
-func sortByID(es, tmp []idEntry, ids []string, depth int) {
-	for {
-		if len(es) <= 32 {
-			insertionSortID(es, ids)
-			return
-		}
-		// Skip the bytes all of es share.
-		for ; depth < 16; depth++ {
-			b0 := idByte(&es[0], depth)
-			same := true
-			for k := range es {
-				if idByte(&es[k], depth) != b0 {
-					same = false
-					break
-				}
-			}
-			if !same {
-				break
-			}
-		}
-		if depth == 16 {
-			// Equal prefixes (ids longer than 16 bytes that differ after
-			// them, or equal ids): the rest is a comparison sort.
-			slices.SortFunc(es, func(a, b idEntry) int { return compareID(&a, &b, ids) })
-			return
-		}
-		var start [257]int
-		for k := range es {
-			start[int(idByte(&es[k], depth))+1]++
-		}
-		for d := 1; d <= 256; d++ {
-			start[d] += start[d-1]
-		}
-		next := start
-		for k := range es {
-			d := idByte(&es[k], depth)
-			tmp[next[d]] = es[k]
-			next[d]++
-		}
-		copy(es, tmp)
-		depth++
-		// Sort every bucket but the largest by recursion, and the
-		// largest in this loop, so that the stack stays shallow.
-		big := 0
-		for d := 0; d < 256; d++ {
-			if start[d+1]-start[d] > start[big+1]-start[big] {
-				big = d
-			}
-		}
-		for d := 0; d < 256; d++ {
-			if d != big && start[d+1]-start[d] > 1 {
-				sortByID(es[start[d]:start[d+1]], tmp[start[d]:start[d+1]], ids, depth)
-			}
-		}
-		es, tmp = es[start[big]:start[big+1]], tmp[start[big]:start[big+1]]
-	}
-}
-
-// idByte is byte d (0–15) of an entry's id prefix.
-func idByte(e *idEntry, d int) uint8 {
-	if d < 8 {
-		return uint8(e.hi >> (56 - 8*d))
-	}
-	return uint8(e.lo >> (120 - 8*d))
-}
-
-// compareID orders two entries by id prefix, whole id, then row.
-func compareID(a, b *idEntry, ids []string) int {
-	switch {
-	case a.hi != b.hi:
-		return cmp.Compare(a.hi, b.hi)
-	case a.lo != b.lo:
-		return cmp.Compare(a.lo, b.lo)
-	}
-	if c := cmp.Compare(ids[a.row], ids[b.row]); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.row, b.row)
-}
-
-// insertionSortID sorts a few entries by compareID.
-func insertionSortID(es []idEntry, ids []string) {
-	for k := 1; k < len(es); k++ {
-		e := es[k]
-		j := k
-		for ; j > 0; j-- {
-			p := &es[j-1]
-			if p.hi < e.hi || p.hi == e.hi && (p.lo < e.lo || p.lo == e.lo && compareID(p, &e, ids) <= 0) {
-				break
-			}
-			es[j] = *p
-		}
-		es[j] = e
-	}
 }
 
 // tieCompare returns the order of two enterprises with equal scores: the
@@ -578,31 +395,6 @@ func (r *Result) tieCompare(ids []string) func(a, b int32) int {
 		}
 		return cmp.Compare(a, b)
 	}
-}
-
-// idPrefix returns bytes 0–7 and 8–15 of s, big-endian, padded with zero
-// bytes. Different prefixes order two ids as the strings do; equal ones
-// leave it to the whole strings (one may be longer, or end in zeros).
-func idPrefix(s string) (hi, lo uint64) {
-	if len(s) >= 16 {
-		hi = uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
-			uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
-		lo = uint64(s[8])<<56 | uint64(s[9])<<48 | uint64(s[10])<<40 | uint64(s[11])<<32 |
-			uint64(s[12])<<24 | uint64(s[13])<<16 | uint64(s[14])<<8 | uint64(s[15])
-		return hi, lo
-	}
-	for j := 0; j < 16; j++ {
-		var c uint64
-		if j < len(s) {
-			c = uint64(s[j])
-		}
-		if j < 8 {
-			hi = hi<<8 | c
-		} else {
-			lo = lo<<8 | c
-		}
-	}
-	return hi, lo
 }
 
 // channelSlots numbers the channels of the enterprises in r.Order:

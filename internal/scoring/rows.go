@@ -42,6 +42,9 @@ func (r *Result) rowPass(e *evaluator, lo, hi int) {
 	}
 	buf := e.get(m)
 	for g := range p.Gates {
+		if e.compareStates(pl.gates[g], lo, r.Gate[g][lo:hi], worst) {
+			continue
+		}
 		v := e.eval(pl.gates[g], lo, buf)
 		st := r.Gate[g][lo:hi]
 		st = st[:len(v)]
@@ -68,6 +71,76 @@ func (r *Result) rowPass(e *evaluator, lo, hi int) {
 		elig[i] = w == 1
 	}
 	e.put()
+}
+
+// compareStates sets the gate states st (and lowers worst) of a gate
+// whose rule is a comparison, comparing in the same pass rather than
+// writing the comparison's values first and reading them back. It
+// returns false, doing nothing, for other rules, and for a comparison
+// that is computed for other uses anyway (in the memo).
+func (e *evaluator) compareStates(op *xop, lo int, st, worst []int8) bool {
+	a, b, bc, pushed, ok := e.comparands(op, lo, len(st))
+	if !ok {
+		return false
+	}
+	st = st[:len(a)]
+	worst = worst[:len(a)]
+	kind := op.kind
+	for i, x := range a {
+		y := bc
+		if b != nil { // the same for every row
+			y = b[i]
+		}
+		// As the general path: 1 pass, 0 fail, -1 unknown.
+		s := int8(b2i(compare(kind, x, y))) | -int8(b2i(x != x)|b2i(y != y))
+		st[i] = s
+		worst[i] = min(worst[i], s)
+	}
+	for range pushed {
+		e.put()
+	}
+	return true
+}
+
+// comparands evaluates the operands of a comparison op for n rows from
+// lo: the left one's values, and the right one's values or constant (b
+// nil). ok is false, with nothing evaluated, when op is no comparison,
+// has a constant on the left, or has a memo slot (see compareStates).
+// pushed says how many scratch buffers they took, to give back with put.
+func (e *evaluator) comparands(op *xop, lo, n int) (a, b []float64, bc float64, pushed int, ok bool) {
+	switch op.kind {
+	case program.OpEq, program.OpNe, program.OpLt, program.OpLe, program.OpGt, program.OpGe:
+	default:
+		return nil, nil, 0, 0, false
+	}
+	if op.memo >= 0 || op.args[0].kind == program.OpConst {
+		return nil, nil, 0, 0, false
+	}
+	a, _, pa := e.operand(op.args[0], lo, n)
+	b, bc, pb := e.operand(op.args[1], lo, n)
+	a = a[:n]
+	if b != nil {
+		b = b[:n]
+	}
+	return a, b, bc, b2i(pa) + b2i(pb), true
+}
+
+// compare is x k y for a comparison operator k, false where either is
+// missing (but for !=: see known).
+func compare(k program.OpKind, x, y float64) bool {
+	switch k {
+	case program.OpEq:
+		return x == y
+	case program.OpNe:
+		return x != y
+	case program.OpLt:
+		return x < y
+	case program.OpLe:
+		return x <= y
+	case program.OpGt:
+		return x > y
+	}
+	return x >= y
 }
 
 // chunkViews returns, per node, where the scores of rows [lo, hi) go:
@@ -108,21 +181,19 @@ func (r *Result) leafScores(e *evaluator, lo, hi int, score [][]float64, band []
 		case program.NodePoints:
 			x := pl.points[node.Index]
 			var v []float64
-			if x.kind == program.OpCoalesce && len(x.args) == 2 && x.args[0].kind == program.OpCol && x.args[1].kind == program.OpConst {
-				// coalesce(input, 0.0), most points leaves: the default
-				// goes in with the limits below, in one pass.
-				v = r.Cols[x.args[0].col][lo:hi]
-				coalesceConst(score[node.Index], v, x.args[1].value)
-				v = score[node.Index]
-			} else {
-				v = e.eval(x, lo, buf)
-			}
-			s := score[node.Index]
-			s = s[:len(v)]
 			top := math.Inf(1)
 			if node.Max != nil {
 				top = *node.Max
 			}
+			s := score[node.Index]
+			if x.kind == program.OpCoalesce && len(x.args) == 2 && x.args[0].kind == program.OpCol && x.args[1].kind == program.OpConst {
+				// coalesce(input, 0.0), most points leaves: the default
+				// and the limits in one pass.
+				pointsOf(s, r.Cols[x.args[0].col][lo:hi], x.args[1].value, top)
+				continue
+			}
+			v = e.eval(x, lo, buf)
+			s = s[:len(v)]
 			for i, x := range v {
 				if isNaN(x) {
 					x = 0
@@ -143,6 +214,29 @@ func (r *Result) leafScores(e *evaluator, lo, hi int, score [][]float64, band []
 	e.put()
 }
 
+// pointsOf sets s[i] to the points of a leaf coalesce(v, c) limited to
+// [0, top]: v[i], or c where it is missing, then 0 where that is missing
+// or negative, top where above it. It is the general path's two passes
+// (coalesceConst, then the limits in leafScores) in one.
+func pointsOf(s, v []float64, c, top float64) {
+	v = v[:len(s)]
+	cb := math.Float64bits(c)
+	for i, x := range v {
+		xb := math.Float64bits(x)
+		x = math.Float64frombits(xb ^ (xb^cb)&mask(x != x))
+		if isNaN(x) {
+			x = 0
+		}
+		if x < 0 {
+			x = 0
+		}
+		if x > top {
+			x = top
+		}
+		s[i] = x
+	}
+}
+
 // selectBand sets band[i] to b where hit, as arithmetic rather than a
 // branch: whether a value reaches a threshold is as good as random, and
 // a mispredicted branch per row and band would cost more than the rest
@@ -154,6 +248,20 @@ func selectBand(cur, b int8, hit bool) int8 {
 	}
 	m := -h
 	return cur&^m | b&m
+}
+
+// bandWhere sets band[i] to nb where a[i] k b[i] holds (b nil: the
+// constant bc) and both are present: where the comparison is 1.
+func bandWhere(band []int8, nb int8, k program.OpKind, a, b []float64, bc float64) {
+	a = a[:len(band)]
+	for i, x := range a {
+		y := bc
+		if b != nil { // the same for every row
+			y = b[i]
+		}
+		hit := compare(k, x, y) && x == x && y == y
+		band[i] = selectBand(band[i], nb, hit)
+	}
 }
 
 // bands scores a band leaf for the rows of band (from lo): the first band
@@ -201,6 +309,15 @@ func (r *Result) bands(e *evaluator, node *program.NodeInfo, lo int, buf, score 
 				}
 			}
 		default:
+			if a, y, yc, pushed, ok := e.comparands(when[b], lo, m); ok {
+				// A comparison (ip_class2 >= 5): compared here, in the
+				// pass that selects, as compareStates does for gates.
+				bandWhere(band, nb, when[b].kind, a, y, yc)
+				for range pushed {
+					e.put()
+				}
+				continue
+			}
 			cond := e.eval(when[b], lo, buf)[:m]
 			for i, c := range cond {
 				band[i] = selectBand(band[i], nb, c == 1)
