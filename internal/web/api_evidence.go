@@ -7,11 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
-
-	"github.com/exemplar/exemplar/internal/ingest"
 
 	"github.com/exemplar/exemplar/internal/errs"
+	"github.com/exemplar/exemplar/internal/ingest"
 	"github.com/exemplar/exemplar/internal/store"
 )
 
@@ -89,29 +87,7 @@ func (s *Server) apiDownloadEvidence(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	sum := strings.ToLower(r.PathValue("sha"))
-	list, err := s.svc.Evidence(r.Context(), a.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	for _, ev := range list {
-		if ev.SHA256 != sum {
-			continue
-		}
-		f, _, err := s.svc.OpenEvidence(r.Context(), sum)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		defer f.Close()
-		w.Header().Set("Content-Type", ev.ContentType)
-		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename}))
-		w.Header().Set("Cache-Control", "private, no-cache")
-		http.ServeContent(w, r.Request, "", ev.AddedAt, f)
-		return
-	}
-	s.fail(w, r, errs.New(errs.NotFound, "application %d has no evidence file %q", a.ID, sum))
+	s.serveEvidence(w, r, a.ID)
 }
 
 // xlsxType is the media type of an XLSX workbook.

@@ -231,8 +231,16 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.serveEvidence(w, r, a.ID)
+}
+
+// serveEvidence sends the evidence file {sha} (its SHA-256) of
+// application id, with the content type and the name it was attached
+// with. A file not attached to this application is not found, whoever
+// else attached it.
+func (s *Server) serveEvidence(w http.ResponseWriter, r *request, id int64) {
 	sum := strings.ToLower(r.PathValue("sha"))
-	list, err := s.svc.Evidence(r.Context(), a.ID)
+	list, err := s.svc.Evidence(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -253,5 +261,5 @@ func (s *Server) downloadEvidence(w http.ResponseWriter, r *request) {
 		http.ServeContent(w, r.Request, "", ev.AddedAt, f)
 		return
 	}
-	s.fail(w, r, errs.New(errs.NotFound, "application %d has no evidence file %q", a.ID, sum))
+	s.fail(w, r, errs.New(errs.NotFound, "application %d has no evidence file %q", id, sum))
 }
