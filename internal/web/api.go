@@ -337,6 +337,12 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			op: "listCycleQuotas", tag: "applications", summary: "The quota of each of the caller's channels in a cycle, and how much is used",
 			desc: "As Recommend counts them: beyond the quota a recommendation is a conflict. A draft cycle is not found.",
 			list: true, status: http.StatusOK, response: apiList[apiChannelQuota]{}, errors: []int{http.StatusNotFound}}},
+		{route{"GET /api/v1/cycles/{id}/screening", apiRecommenders, s.apiCycleScreening}, apiDoc{
+			op: "listCycleScreening", tag: "applications", summary: "The caller's channels' applications to a cycle, with the check of the program's gates",
+			desc: "As the recommender's screening page shows them: status, key inputs (values in the order of inputs; a yearly " +
+				"input's latest year) and the gates each application's saved inputs fail, checked by the engine as the evaluation " +
+				"will. Drafts are left out. A draft cycle is not found.",
+			sorts: apiScreeningSorts.values(), list: true, status: http.StatusOK, response: apiScreening{}, errors: []int{http.StatusNotFound}}},
 
 		// The public's reads.
 		{route{"GET /api/v1/certificates/{number}", everyone, s.apiCertificate}, apiDoc{

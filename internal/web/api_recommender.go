@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 
@@ -59,4 +60,69 @@ func (s *Server) apiCycleQuotas(w http.ResponseWriter, r *request) {
 		list = append(list, apiChannelQuota{ChannelID: id, Limit: q.Limit, Limited: q.Limited, Used: q.Used, Left: q.Left()})
 	}
 	writeJSON(w, http.StatusOK, pageItems(list, lq, nil))
+}
+
+// apiScreening is the screening list of a cycle in the API, as the
+// recommender's page shows it: the applications of the caller's channels
+// (drafts left out) with their key inputs and the engine's check of the
+// program's gates on each one's saved inputs.
+type apiScreening struct {
+	apiList[workflow.ScreeningRow]
+	// Inputs are the key inputs whose values each row's values give, in
+	// order; Gates is how many gates the program has.
+	Inputs []workflow.KeyInput `json:"inputs"`
+	Gates  int                 `json:"gates"`
+}
+
+// apiScreeningSorts are the orders of the screening list; "check" puts
+// the rows that fail the most gates first, the unchecked last.
+var apiScreeningSorts = &sorter[workflow.ScreeningRow]{def: "id", keys: map[string]func(a, b workflow.ScreeningRow) int{
+	"id":      func(a, b workflow.ScreeningRow) int { return cmp.Compare(a.ID, b.ID) },
+	"name":    screeningSorts["name"],
+	"uscc":    screeningSorts["uscc"],
+	"status":  screeningSorts["status"],
+	"rank":    screeningSorts["rank"],
+	"check":   screeningSorts["check"],
+	"channel": func(a, b workflow.ScreeningRow) int { return cmp.Compare(a.ChannelID, b.ChannelID) },
+}}
+
+// apiCycleScreening lists the screening rows of cycle {id} for every
+// channel the caller recommends for. A draft cycle is not found.
+func (s *Server) apiCycleScreening(w http.ResponseWriter, r *request) {
+	lq, err := parseList(r, apiScreeningSorts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.pathCycle(r)
+	if err == nil && c.Phase == workflow.PhaseDraft {
+		err = errs.New(errs.NotFound, "cycle %d does not exist", c.ID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	channels, _ := scopes(r)
+	ids := make([]int64, 0, len(channels))
+	for id := range channels {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := apiScreening{Inputs: []workflow.KeyInput{}}
+	rows := []workflow.ScreeningRow{}
+	for _, id := range ids {
+		sc, err := s.svc.Screening(r.Context(), c.ID, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out.Inputs, out.Gates = sc.Inputs, sc.Gates
+		for _, row := range sc.Rows {
+			if slices.Contains(screenedStatuses, row.Status) {
+				rows = append(rows, row)
+			}
+		}
+	}
+	out.apiList = pageItems(rows, lq, apiScreeningSorts)
+	writeJSON(w, http.StatusOK, out)
 }

@@ -144,6 +144,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	add("GET /api/v1/cycles/{id}/applications", "admin1", "GET", "/api/v1/cycles/"+review+"/applications?limit=20", nil)
 	add("GET /api/v1/cycles/{id}/applications", "recommender1", "GET", "/api/v1/cycles/"+cycle+"/applications", nil)
 	add("GET /api/v1/applications/{id}", "enterprise1", "GET", "/api/v1/applications/"+itoa(f.app), nil)
+	add("GET /api/v1/cycles/{id}/screening", "recommender1", "GET", "/api/v1/cycles/"+cycle+"/screening?sort=-check", nil)
 	// What the pages do beyond the first API, read over the story (its
 	// writes and the enterprise's records: TestAPIRecordsJourney).
 	add("GET /api/v1/cycles/{id}/notice", "", "GET", "/api/v1/cycles/"+review+"/notice?limit=10&sort=-score", nil)
