@@ -255,6 +255,13 @@ func (s *Server) apiEndpoints() []apiEndpoint {
 			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 
 		// The public's write.
+		{route{"POST /api/v1/enterprises/sign-up", everyone, s.apiSignUp}, apiDoc{
+			op: "signUpEnterprise", tag: "enterprise", summary: "Open an enterprise's account, as the register page does",
+			desc: "The credit code is checked (its check character too); an enterprise that has an account already, or a " +
+				"username taken, is a conflict. The answer carries an API token of the new user, shown once. An anonymous " +
+				"caller sends the `exemplar_csrf` cookie the site set on its first request back as `X-CSRF-Token`.",
+			body: apiSignUpRequest{}, status: http.StatusCreated, response: apiSignedUp{},
+			errors: []int{http.StatusNotFound, http.StatusConflict}}},
 		{route{"POST /api/v1/cycles/{id}/objections", everyone, s.apiFileObjection}, apiDoc{
 			op: "fileObjection", tag: "cycles", summary: "Object to a listed enterprise's proposed decision while the notice runs",
 			desc: "Anyone may, signed in or not. An anonymous caller sends the `exemplar_csrf` cookie the site set on its " +

@@ -105,7 +105,7 @@ func openAPIDocument(routes []route, eps []apiEndpoint) (map[string]any, error) 
 			map[string]any{"name": "announcements", "description": "Published pages: news and results"},
 			map[string]any{"name": "cycles", "description": "Runs of a program: phases, results, decisions and objections (administrators; anyone files an objection)"},
 			map[string]any{"name": "applications", "description": "Enterprises' applications, each seen only by those it concerns"},
-			map[string]any{"name": "enterprise", "description": "An enterprise's own titles, certificates, annual reports and timeline"},
+			map[string]any{"name": "enterprise", "description": "An enterprise's account (sign-up), its own titles, certificates, annual reports and timeline"},
 			map[string]any{"name": "public", "description": "What anyone reads: certificates, notices and result lists, programs"},
 			map[string]any{"name": "setup", "description": "The administrator's set-up: programs, channels, users, annual reports, the audit log"},
 			map[string]any{"name": "meta", "description": "About the API itself"},

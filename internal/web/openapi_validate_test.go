@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exemplar/exemplar/internal/demo"
 	"github.com/exemplar/exemplar/internal/store/storetest"
 )
 
@@ -144,6 +146,11 @@ func TestOpenAPIConformance(t *testing.T) {
 	add("GET /api/v1/cycles/{id}/applications", "admin1", "GET", "/api/v1/cycles/"+review+"/applications?limit=20", nil)
 	add("GET /api/v1/cycles/{id}/applications", "recommender1", "GET", "/api/v1/cycles/"+cycle+"/applications", nil)
 	add("GET /api/v1/applications/{id}", "enterprise1", "GET", "/api/v1/applications/"+itoa(f.app), nil)
+	// A bearer caller needs no anti-forgery token (TestAPISignUp signs up
+	// as a visitor).
+	add("POST /api/v1/enterprises/sign-up", "admin1", "POST", "/api/v1/enterprises/sign-up", map[string]any{
+		"uscc": demo.CreditCode(rand.New(rand.NewPCG(91, 2)), "320500"), "name": "一致性科技有限公司", "channel": "jiangsu",
+		"username": "conformance-ent", "password": "correct horse battery staple"})
 	add("GET /api/v1/cycles/{id}/screening", "recommender1", "GET", "/api/v1/cycles/"+cycle+"/screening?sort=-check", nil)
 	// What the pages do beyond the first API, read over the story (its
 	// writes and the enterprise's records: TestAPIRecordsJourney).
