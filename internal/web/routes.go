@@ -12,6 +12,8 @@ func (s *Server) routeTable() []route {
 		{"GET /announcements", everyone, s.announcementList},
 		{"GET /announcements/{id}", everyone, s.announcementPage},
 		{"GET /announcements/{id}/qr.svg", everyone, s.announcementQR},
+		{"GET /programs", everyone, s.programList},
+		{"GET /programs/{name}", everyone, s.programPage},
 		{"GET /cycles/{id}/notice", everyone, s.cycleNotice},
 		{"GET /cycles/{id}/results", everyone, s.cycleResults},
 		{"GET /cycles/{id}/objection", everyone, s.objectionForm},
