@@ -170,25 +170,16 @@ func (s *Server) apiCreateApplication(w http.ResponseWriter, r *request) {
 // the body's version. A bad input is refused naming it
 // ("inputs.sales[2]").
 func (s *Server) apiSaveInputs(w http.ResponseWriter, r *request) {
-	a, err := s.apiOwnApplication(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var body apiInputsRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := needVersion(body.Version, "application"); err != nil {
-		s.fail(w, r, err)
+	a, ok := s.apiOwnWrite(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	if len(body.Inputs) == 0 || string(body.Inputs) == "null" {
 		s.fail(w, r, errs.WithField("inputs", errs.New(errs.Invalid, "inputs: give the inputs, an object keyed by input id")))
 		return
 	}
-	a, err = s.svc.SaveApplication(r.Context(), r.actor(), a.ID, body.Version, body.Inputs)
+	a, err := s.svc.SaveApplication(r.Context(), r.actor(), a.ID, body.Version, body.Inputs)
 	if err != nil {
 		s.fail(w, r, namedInput(err, "inputs"))
 		return
@@ -199,24 +190,15 @@ func (s *Server) apiSaveInputs(w http.ResponseWriter, r *request) {
 // apiSaveDeclarations replaces the declarations of the caller's
 // application {id} at the body's version.
 func (s *Server) apiSaveDeclarations(w http.ResponseWriter, r *request) {
-	a, err := s.apiOwnApplication(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var body apiDeclarationsRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := needVersion(body.Version, "application"); err != nil {
-		s.fail(w, r, err)
+	a, ok := s.apiOwnWrite(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	if body.Declarations == nil {
 		body.Declarations = map[string]bool{}
 	}
-	a, err = s.svc.SaveDeclarations(r.Context(), r.actor(), a.ID, body.Version, body.Declarations)
+	a, err := s.svc.SaveDeclarations(r.Context(), r.actor(), a.ID, body.Version, body.Declarations)
 	if err != nil {
 		if errs.Is(err, errs.Invalid) && errs.FieldOf(err) == "" {
 			err = errs.WithField("declarations", err)
@@ -232,14 +214,9 @@ func (s *Server) apiSaveDeclarations(w http.ResponseWriter, r *request) {
 // idempotency_key): a retry with the key returns the application as it
 // is, and submits nothing twice.
 func (s *Server) apiSubmitApplication(w http.ResponseWriter, r *request) {
-	a, err := s.apiOwnApplication(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var body apiSubmitRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
+	a, ok := s.apiOwnWrite(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -256,11 +233,7 @@ func (s *Server) apiSubmitApplication(w http.ResponseWriter, r *request) {
 			"idempotency_key: give a key of this submission (or the Idempotency-Key header), the same on every retry")))
 		return
 	}
-	if err := needVersion(body.Version, "application"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	a, err = s.svc.SubmitApplication(r.Context(), r.actor(), a.ID, body.Version, key)
+	a, err := s.svc.SubmitApplication(r.Context(), r.actor(), a.ID, body.Version, key)
 	if err != nil {
 		s.fail(w, r, namedInput(err, ""))
 		return
@@ -271,21 +244,12 @@ func (s *Server) apiSubmitApplication(w http.ResponseWriter, r *request) {
 // apiWithdrawApplication takes back the caller's application {id} at the
 // body's version.
 func (s *Server) apiWithdrawApplication(w http.ResponseWriter, r *request) {
-	a, err := s.apiOwnApplication(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var body apiVersionRequest
-	if err := decodeJSON(w, r, maxAPIBody, &body); err != nil {
-		s.fail(w, r, err)
+	a, ok := s.apiOwnWrite(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
-	if err := needVersion(body.Version, "application"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	a, err = s.svc.WithdrawApplication(r.Context(), r.actor(), a.ID, body.Version)
+	a, err := s.svc.WithdrawApplication(r.Context(), r.actor(), a.ID, body.Version)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -382,4 +346,24 @@ func (s *Server) apiScreen(w http.ResponseWriter, r *request, recommend bool) {
 		list = []store.Application{}
 	}
 	writeJSON(w, http.StatusOK, apiScreened{Applications: list})
+}
+
+// apiOwnWrite begins a write to the caller's application {id}: it finds
+// the application (another enterprise's is not found), reads the JSON
+// body into body and checks that the body gives the version the write is
+// based on (version points into body). On a refusal it has answered, and
+// ok is false.
+func (s *Server) apiOwnWrite(w http.ResponseWriter, r *request, body any, version *int64) (a store.Application, ok bool) {
+	a, err := s.apiOwnApplication(r)
+	if err == nil {
+		err = decodeJSON(w, r, maxAPIBody, body)
+	}
+	if err == nil {
+		err = needVersion(*version, "application")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return store.Application{}, false
+	}
+	return a, true
 }
