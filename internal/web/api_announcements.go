@@ -106,8 +106,8 @@ func (s *Server) apiIssueAnnouncement(w http.ResponseWriter, r *request) {
 		s.fail(w, r, err)
 		return
 	}
-	if body.Version <= 0 {
-		s.fail(w, r, errs.WithField("version", errs.New(errs.Invalid, "version: give the announcement's version, as GET answered it")))
+	if err := needVersion(body.Version, "announcement"); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	a, err := s.svc.IssueAnnouncement(r.Context(), r.actor(), id, body.Version)
