@@ -257,15 +257,7 @@ func applicationWithdraw(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "application withdraw", "application withdraw APP [--version V] [--yes] [--as NAME] [--json] [--database URL]")
 	c := confirmFlags(fs)
 	version := versionFlag(fs, "application")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("APP", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "APP")
 	if err != nil {
 		return err
 	}
@@ -415,15 +407,7 @@ type applicationView struct {
 func applicationShow(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "application show", "application show APP [--json] [--database URL]")
 	c := readFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("APP", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "APP")
 	if err != nil {
 		return err
 	}

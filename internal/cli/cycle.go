@@ -135,15 +135,7 @@ func cycleStep(verb string) func(ctx context.Context, env *Env, args []string) e
 		} else {
 			c = writeFlags(fs)
 		}
-		pos, err := parseFlags(fs, args)
-		if err != nil {
-			return err
-		}
-		id, err := oneID("CYCLE", pos)
-		if err != nil {
-			return err
-		}
-		a, err := c.open(ctx, env)
+		a, id, err := c.openOne(ctx, env, fs, args, "CYCLE")
 		if err != nil {
 			return err
 		}
@@ -361,15 +353,7 @@ type channelView struct {
 func cycleShow(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "cycle show", "cycle show CYCLE [--json] [--database URL]")
 	c := readFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("CYCLE", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "CYCLE")
 	if err != nil {
 		return err
 	}

@@ -184,15 +184,7 @@ func decisionFinalise(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "decision finalise", "decision finalise DECISION [--version V] [--yes] [--as NAME] [--json] [--database URL]")
 	c := confirmFlags(fs)
 	version := versionFlag(fs, "decision")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("DECISION", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "DECISION")
 	if err != nil {
 		return err
 	}

@@ -102,15 +102,7 @@ func attach(ctx context.Context, a *app, id int64, path, name string) (store.Evi
 func evidenceList(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "evidence list", "evidence list APP [--json] [--database URL]")
 	c := readFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("APP", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "APP")
 	if err != nil {
 		return err
 	}

@@ -220,6 +220,21 @@ func oneID(what string, pos []string) (int64, error) {
 	return parseID(what, pos[0])
 }
 
+// openOne parses args for a command that takes one id, a what ("CYCLE",
+// "APP"), and opens the database: the preamble of most commands.
+func (c *common) openOne(ctx context.Context, env *Env, fs *flag.FlagSet, args []string, what string) (*app, int64, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := oneID(what, pos)
+	if err != nil {
+		return nil, 0, err
+	}
+	a, err := c.open(ctx, env)
+	return a, id, err
+}
+
 // checkOneOf refuses a filter flag whose value is none of allowed ("" is
 // no filter); flag names it.
 func checkOneOf(flag, v string, allowed ...string) error {

@@ -334,15 +334,7 @@ func reviewScore(submit bool) func(ctx context.Context, env *Env, args []string)
 func reviewProgress(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "review progress", "review progress CYCLE [--json] [--database URL]")
 	c := readFlags(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("CYCLE", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "CYCLE")
 	if err != nil {
 		return err
 	}
@@ -394,15 +386,7 @@ func reviewDeliberate(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "review deliberate", "review deliberate CYCLE [--override REASON] [--as NAME] [--json] [--database URL]")
 	c := writeFlags(fs)
 	override := fs.String("override", "", "go on although the review is incomplete, for this reason (recorded in the audit log)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	id, err := oneID("CYCLE", pos)
-	if err != nil {
-		return err
-	}
-	a, err := c.open(ctx, env)
+	a, id, err := c.openOne(ctx, env, fs, args, "CYCLE")
 	if err != nil {
 		return err
 	}
